@@ -1,0 +1,217 @@
+"""The one module that talks to the LLM, through the LiteLLM SDK.
+
+A full answer (`complete`), a stream of text deltas (`stream`), the endpoint's
+model list for the admin's connection test (`models_list`), and the mapping
+from LiteLLM's exceptions to `LLMError`, whose message is fit for a user. The
+raw upstream detail goes to the log only.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+# Before litellm is imported: otherwise the import fetches a price list from
+# the internet, which hangs or retries in a cluster without egress.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
+import httpx  # noqa: E402
+import litellm  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+
+litellm.telemetry = False
+litellm.suppress_debug_info = True
+
+logger = logging.getLogger(__name__)
+
+DEMO_REPLY = (
+    "**Demo mode.** No LLM endpoint is configured (`LLM_API_BASE` is unset), "
+    "so this is a canned answer from LiteLLM's mock provider. Set `LLM_API_BASE`, "
+    "`LLM_API_KEY` and `LLM_MODEL` to talk to a real model."
+)
+
+
+class LLMError(Exception):
+    """A failed LLM call; ``str(error)`` is safe to show to the user."""
+
+
+@dataclass
+class Answer:
+    text: str
+    usage: dict | None
+
+
+class AnswerStream:
+    """An open streamed answer: `deltas()` yields text as it arrives, and
+    `usage` is set once the upstream reports it, at the end."""
+
+    def __init__(self, response) -> None:
+        self._response = response
+        self.usage: dict | None = None
+
+    async def deltas(self) -> AsyncIterator[str]:
+        """Each next token must come within LLM_TIMEOUT. Closing this
+        generator, or cancelling the task reading it, closes the upstream
+        connection at once."""
+        chunks = aiter(self._response)
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(settings.LLM_TIMEOUT):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    return
+                if usage := _usage(chunk):
+                    self.usage = usage
+                if chunk.choices and (text := chunk.choices[0].delta.content):
+                    yield text
+        except Exception as exc:
+            raise explain(exc) from exc
+        finally:
+            await self._response.aclose()
+
+
+def is_demo() -> bool:
+    return not settings.LLM_API_BASE and settings.DEBUG
+
+
+def is_configured() -> bool:
+    return bool(settings.LLM_API_BASE)
+
+
+def model_name() -> str:
+    """LLM_MODEL with a provider prefix; a bare name means an OpenAI-compatible
+    server reached through LiteLLM's `hosted_vllm/` provider."""
+    model = settings.LLM_MODEL
+    return model if "/" in model else f"hosted_vllm/{model}"
+
+
+def _request(messages: list[dict], *, stream: bool) -> dict:
+    if not is_configured() and not is_demo():
+        raise LLMError("LLM endpoint is not configured.")
+    request = {
+        "model": model_name(),
+        "messages": messages,
+        "max_tokens": settings.LLM_MAX_TOKENS,
+        "timeout": settings.LLM_TIMEOUT,
+        # No retries: each would restart the timeout, and the user's wait must
+        # stay bounded by LLM_TIMEOUT. The user can retry from the UI.
+        "num_retries": 0,
+        "max_retries": 0,
+        "stream": stream,
+    }
+    if stream:
+        request["stream_options"] = {"include_usage": True}
+    if is_demo():
+        request["mock_response"] = DEMO_REPLY
+    else:
+        request["api_base"] = settings.LLM_API_BASE
+        request["api_key"] = settings.LLM_API_KEY or "none"
+    return request
+
+
+def _usage(response) -> dict | None:
+    usage = getattr(response, "usage", None)
+    if not usage:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
+async def complete(messages: list[dict]) -> Answer:
+    """Ask for a whole answer, within LLM_TIMEOUT."""
+    try:
+        async with asyncio.timeout(settings.LLM_TIMEOUT):
+            response = await litellm.acompletion(**_request(messages, stream=False))
+        text = response.choices[0].message.content
+        if text is None:
+            raise ValueError("the completion has no content")
+    except Exception as exc:
+        raise explain(exc) from exc
+    return Answer(text=text, usage=_usage(response))
+
+
+async def stream(messages: list[dict]) -> AnswerStream:
+    """Open a streamed answer; the first token must come within LLM_TIMEOUT."""
+    try:
+        async with asyncio.timeout(settings.LLM_TIMEOUT):
+            response = await litellm.acompletion(**_request(messages, stream=True))
+    except Exception as exc:
+        raise explain(exc) from exc
+    return AnswerStream(response)
+
+
+async def models_list() -> list[str]:
+    """The model ids the endpoint offers (GET {LLM_API_BASE}/models)."""
+    if not is_configured():
+        raise LLMError("LLM endpoint is not configured.")
+    headers = {}
+    if settings.LLM_API_KEY:
+        headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
+    url = settings.LLM_API_BASE.rstrip("/") + "/models"
+    try:
+        async with httpx.AsyncClient(timeout=settings.LLM_TIMEOUT) as client:
+            response = await client.get(url, headers=headers)
+        if response.status_code in (401, 403):
+            raise litellm.AuthenticationError(
+                message=response.text, llm_provider="", model=""
+            )
+        response.raise_for_status()
+        return [model["id"] for model in response.json()["data"]]
+    except Exception as exc:
+        raise explain(exc) from exc
+
+
+def _causes(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+
+
+def explain(exc: Exception) -> LLMError:
+    """Map what happened to an `LLMError` a user understands, and log the detail."""
+    if isinstance(exc, LLMError):
+        return exc
+    logger.warning("LLM call failed: %s: %s", type(exc).__name__, exc)
+    causes = list(_causes(exc))
+    status = next(
+        (s for e in causes if isinstance(s := getattr(e, "status_code", None), int)),
+        None,
+    )
+
+    def caused_by(*kinds):
+        return any(isinstance(e, kinds) for e in causes)
+
+    if caused_by(litellm.Timeout, TimeoutError, httpx.TimeoutException):
+        return LLMError("The LLM endpoint timed out.")
+    if caused_by(litellm.ContextWindowExceededError):
+        return LLMError("The conversation is too long for the model: start a new chat.")
+    if caused_by(litellm.AuthenticationError) or status == 401:
+        return LLMError("The LLM endpoint rejected the API key.")
+    if caused_by(litellm.PermissionDeniedError) or status == 403:
+        return LLMError("The LLM endpoint refused access with this API key.")
+    if caused_by(litellm.RateLimitError) or status == 429:
+        return LLMError("The LLM endpoint is rate limiting requests: try again shortly.")
+    if caused_by(ConnectionRefusedError, socket.gaierror, httpx.ConnectError):
+        return LLMError("The LLM endpoint could not be reached.")
+    if caused_by(ConnectionError, httpx.TransportError, litellm.APIConnectionError):
+        return LLMError("The connection to the LLM endpoint broke off.")
+    if caused_by(litellm.NotFoundError) or status == 404:
+        return LLMError(f"The LLM endpoint does not offer the model {model_name()}.")
+    if status in (400, 422):
+        return LLMError("The LLM endpoint rejected the request.")
+    if status == 503:
+        return LLMError("The LLM endpoint is unavailable right now.")
+    if status is not None and status >= 500:
+        return LLMError(f"The LLM endpoint failed (HTTP {status}).")
+    return LLMError("The LLM endpoint sent a response that could not be understood.")
+

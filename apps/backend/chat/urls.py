@@ -1,0 +1,15 @@
+from django.urls import path
+
+from chat import views
+
+urlpatterns = [
+    path("chat", views.chat, name="chat"),
+    path("chat/stream", views.chat_stream, name="chat-stream"),
+    path(
+        "chat/conversations/<str:conversation_id>",
+        views.conversation_detail,
+        name="conversation-detail",
+    ),
+    path("health", views.health, name="health"),
+    path("health/ready", views.ready, name="health-ready"),
+]

@@ -1,0 +1,23 @@
+"""gunicorn settings, used as-is by the S2I image (APP_CONFIG) and by `tox -e dev`.
+
+One ASGI worker serves many concurrent chats: each chat waits on the network,
+not the CPU, and one more worker costs another copy of LiteLLM's ~200 MiB.
+"""
+
+import os
+
+# The S2I run script passes --bind=0.0.0.0:8080, which wins over this.
+bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
+# Not WEB_CONCURRENCY: the S2I run script sets that from the memory limit
+# (one worker per 40 MiB), which would start several copies of LiteLLM.
+workers = int(os.environ.get("GUNICORN_WORKERS", "1"))
+worker_class = "uvicorn_worker.UvicornWorker"
+# The ASGI worker answers gunicorn's heartbeat from its event loop, so this
+# only catches a blocked loop; it never cuts a long stream.
+timeout = 30
+# Let in-flight streams finish inside the pod's termination grace period.
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "25"))
+keepalive = 5
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -1,0 +1,226 @@
+"""An OpenAI-compatible chat server on 127.0.0.1 for tests and benchmarks.
+
+It speaks the parts of the API that LiteLLM uses (``POST /v1/chat/completions``
+with and without ``stream``, ``GET /v1/models``) and can be told to fail in the
+ways a real endpoint fails. It runs its own event loop in a thread, so both
+synchronous and asynchronous tests can use it.
+"""
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+FAULTS = (
+    "ok",  # a normal answer
+    "http_500",  # an OpenAI-style error body with status 500
+    "http_401",
+    "http_403",
+    "http_429",
+    "http_503",
+    "context_too_long",  # 400 with the context_length_exceeded code
+    "non_json",  # 200 with an HTML page
+    "error_body_200",  # 200 with an OpenAI error object instead of a completion
+    "hang",  # accepts the request and never answers
+    "cut",  # streams some tokens, then drops the connection
+    "no_done",  # streams every token but never sends [DONE]
+    "stall",  # streams some tokens, then stops sending without closing
+)
+
+ERROR_STATUS = {
+    "http_500": 500,
+    "http_401": 401,
+    "http_403": 403,
+    "http_429": 429,
+    "http_503": 503,
+    "context_too_long": 400,
+}
+
+
+@dataclass
+class Behaviour:
+    fault: str = "ok"
+    reply: str = "Hello from the fake model."
+    time_to_first_token: float = 0.0
+    tokens_per_second: float = 0.0  # 0 streams as fast as it can
+    chunks_before_fault: int = 2
+
+
+@dataclass
+class Record:
+    requests: list = field(default_factory=list)
+    headers: list = field(default_factory=list)
+    disconnects: int = 0
+    completed_streams: int = 0
+
+
+def split_tokens(text: str) -> list[str]:
+    """Split text into word-sized pieces that join back to the original."""
+    pieces, start = [], 0
+    for i, char in enumerate(text):
+        if char == " " and i > start:
+            pieces.append(text[start:i])
+            start = i
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+class FakeOpenAI:
+    """Start with ``server = FakeOpenAI().start()``; stop with ``server.stop()``."""
+
+    model = "fake-model"
+
+    def __init__(self) -> None:
+        self.behaviour = Behaviour()
+        self.record = Record()
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reset(self, **behaviour) -> None:
+        self.behaviour = Behaviour(**behaviour)
+        self.record = Record()
+
+    def start(self) -> "FakeOpenAI":
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+        return self
+
+    def stop(self) -> None:
+        if self._runner:
+            cleanup = self._runner.cleanup()
+            asyncio.run_coroutine_threadsafe(cleanup, self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
+        """Poll ``predicate(record)`` until it holds or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.record):
+                return True
+            time.sleep(0.02)
+        return predicate(self.record)
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._completions)
+        app.router.add_get("/v1/models", self._models)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def _models(self, request: web.Request) -> web.Response:
+        self.record.headers.append(dict(request.headers))
+        if self.behaviour.fault in ERROR_STATUS:
+            return self._error(self.behaviour.fault)
+        return web.json_response(
+            {"object": "list", "data": [{"id": self.model, "object": "model"}]}
+        )
+
+    async def _completions(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.record.requests.append(body)
+        self.record.headers.append(dict(request.headers))
+        fault = self.behaviour.fault
+        if fault in ERROR_STATUS:
+            return self._error(fault)
+        if fault == "non_json":
+            return web.Response(
+                text="<html><body>502 Bad Gateway</body></html>",
+                content_type="text/html",
+            )
+        if fault == "error_body_200":
+            return web.json_response(
+                {"error": {"message": "upstream overloaded", "type": "server_error"}}
+            )
+        if fault == "hang":
+            await asyncio.sleep(3600)
+        await asyncio.sleep(self.behaviour.time_to_first_token)
+        if body.get("stream"):
+            return await self._stream(request, body)
+        return web.json_response(self._completion(body))
+
+    def _error(self, fault: str) -> web.Response:
+        code = "context_length_exceeded" if fault == "context_too_long" else None
+        message = {
+            "context_too_long": "This model's maximum context length is 8 tokens.",
+            "http_401": "Incorrect API key provided.",
+        }.get(fault, f"fake upstream fault {fault}")
+        return web.json_response(
+            {"error": {"message": message, "type": "error", "code": code}},
+            status=ERROR_STATUS[fault],
+        )
+
+    def _usage(self, body: dict) -> dict:
+        prompt = sum(len(str(m.get("content", ""))) for m in body["messages"]) // 4
+        completion = len(split_tokens(self.behaviour.reply))
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def _completion(self, body: dict) -> dict:
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": self.behaviour.reply},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": self._usage(body),
+        }
+
+    def _chunk(self, delta: dict, finish_reason=None, usage=None) -> bytes:
+        chunk = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+        if usage is not None:
+            chunk["usage"] = usage
+        return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+    async def _stream(self, request: web.Request, body: dict) -> web.StreamResponse:
+        behaviour = self.behaviour
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        delay = 1 / behaviour.tokens_per_second if behaviour.tokens_per_second else 0
+        try:
+            await response.write(self._chunk({"role": "assistant", "content": ""}))
+            for i, token in enumerate(split_tokens(behaviour.reply)):
+                if behaviour.fault in ("cut", "stall") and i == behaviour.chunks_before_fault:
+                    if behaviour.fault == "stall":
+                        await asyncio.sleep(3600)
+                    request.transport.close()
+                    return response
+                if delay:
+                    await asyncio.sleep(delay)
+                await response.write(self._chunk({"content": token}))
+            await response.write(self._chunk({}, "stop", self._usage(body)))
+            if behaviour.fault != "no_done":
+                await response.write(b"data: [DONE]\n\n")
+            await response.write_eof()
+            self.record.completed_streams += 1
+        except (ConnectionResetError, asyncio.CancelledError):
+            self.record.disconnects += 1
+            raise
+        return response
