@@ -21,6 +21,7 @@ FAULTS = (
     "http_403",
     "http_429",
     "http_503",
+    "http_404",  # an unknown model
     "context_too_long",  # 400 with the context_length_exceeded code
     "non_json",  # 200 with an HTML page
     "error_body_200",  # 200 with an OpenAI error object instead of a completion
@@ -36,6 +37,7 @@ ERROR_STATUS = {
     "http_403": 403,
     "http_429": 429,
     "http_503": 503,
+    "http_404": 404,
     "context_too_long": 400,
 }
 
@@ -79,7 +81,6 @@ class FakeOpenAI:
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
@@ -95,9 +96,7 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
-        if self._runner:
-            cleanup = self._runner.cleanup()
-            asyncio.run_coroutine_threadsafe(cleanup, self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
@@ -114,11 +113,19 @@ class FakeOpenAI:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
         app.router.add_get("/v1/models", self._models)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, shutdown_timeout=0.2)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
+
+    async def _shutdown(self) -> None:
+        await self._runner.cleanup()
+        # Handlers told to hang are still waiting: end them.
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     async def _models(self, request: web.Request) -> web.Response:
         self.record.headers.append(dict(request.headers))

@@ -1,0 +1,34 @@
+import os
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI
+
+API_KEY = "sk-test-key-that-must-never-leak-4242"
+
+
+def pytest_configure(config):
+    if os.environ.get("REQUIRE_POSTGRES"):
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise pytest.UsageError(
+                "backend-postgres needs DATABASE_URL=postgres://... (see README)"
+            )
+
+
+@pytest.fixture(scope="session")
+def upstream():
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(upstream, settings):
+    """The fake OpenAI-compatible server, reset, with the app pointed at it."""
+    upstream.reset()
+    settings.LLM_API_BASE = upstream.base_url
+    settings.LLM_API_KEY = API_KEY
+    settings.LLM_MODEL = upstream.model
+    settings.LLM_TIMEOUT = 2.0
+    return upstream

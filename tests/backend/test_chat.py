@@ -1,0 +1,187 @@
+"""POST /chat: the whole answer, bad requests, and what is stored."""
+
+import json
+
+import pytest
+
+from chat.models import Conversation, Message
+from tests.backend.conftest import API_KEY
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def post(client, body, content_type="application/json"):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return await client.post("/chat", data, content_type=content_type)
+
+
+async def test_message_is_answered_with_response_conversation_and_usage(
+    async_client, fake_llm
+):
+    response = await post(async_client, {"message": "Hi there"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {
+        "response": "Hello from the fake model.",
+        "conversation_id": body["conversation_id"],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 5, "total_tokens": 7},
+    }
+    assert fake_llm.record.requests[0]["messages"] == [
+        {"role": "user", "content": "Hi there"}
+    ]
+    assert fake_llm.record.requests[0]["model"] == "fake-model"
+
+
+async def test_api_key_is_sent_as_bearer_token(async_client, fake_llm):
+    await post(async_client, {"message": "Hi"})
+
+    assert fake_llm.record.headers[0]["Authorization"] == f"Bearer {API_KEY}"
+
+
+async def test_both_messages_are_stored_with_usage(async_client, fake_llm):
+    response = await post(async_client, {"message": "Hi"})
+
+    conversation = await Conversation.objects.aget(pk=response.json()["conversation_id"])
+    stored = [
+        (m.role, m.content, m.status, m.total_tokens)
+        async for m in conversation.messages.all()
+    ]
+    assert stored == [
+        ("user", "Hi", "complete", None),
+        ("assistant", "Hello from the fake model.", "complete", 5),
+    ]
+
+
+async def test_earlier_turns_are_sent_to_the_llm(async_client, fake_llm):
+    first = await post(async_client, {"message": "My name is Ada."})
+    conversation_id = first.json()["conversation_id"]
+    fake_llm.reset(reply="You are Ada.")
+
+    second = await post(
+        async_client, {"message": "Who am I?", "conversation_id": conversation_id}
+    )
+
+    assert second.json()["conversation_id"] == conversation_id
+    assert fake_llm.record.requests[0]["messages"] == [
+        {"role": "user", "content": "My name is Ada."},
+        {"role": "assistant", "content": "Hello from the fake model."},
+        {"role": "user", "content": "Who am I?"},
+    ]
+
+
+async def test_history_is_trimmed_to_the_budget_keeping_the_newest(
+    async_client, fake_llm, settings
+):
+    settings.LLM_HISTORY_CHARS = 40
+    first = await post(async_client, {"message": "An old message that is long."})
+    conversation_id = first.json()["conversation_id"]
+    fake_llm.reset()
+
+    await post(async_client, {"message": "New one", "conversation_id": conversation_id})
+
+    assert fake_llm.record.requests[0]["messages"] == [
+        {"role": "assistant", "content": "Hello from the fake model."},
+        {"role": "user", "content": "New one"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("{not json", "The request body is not valid JSON."),
+        ('["a list"]', "The request body must be a JSON object."),
+        ("{}", "'message' is required and must be a string."),
+        ({"message": 42}, "'message' is required and must be a string."),
+        ({"message": None}, "'message' is required and must be a string."),
+        ({"message": ""}, "'message' must not be blank."),
+        ({"message": " \n\t "}, "'message' must not be blank."),
+        ({"message": "a\x00b"}, "'message' contains characters that are not text."),
+        ('{"message": "\\ud800"}', "'message' contains characters that are not text."),
+        ({"message": "hi", "conversation_id": 7}, "'conversation_id' must be a string."),
+        ({"message": "hi", "conversation_id": "nope"}, "Unknown conversation_id."),
+        (
+            {"message": "hi", "conversation_id": "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d"},
+            "Unknown conversation_id.",
+        ),
+    ],
+)
+async def test_bad_request_is_rejected_with_400_and_nothing_is_stored(
+    async_client, fake_llm, body, error
+):
+    response = await post(async_client, body)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": error}
+    assert await Message.objects.acount() == 0
+    assert fake_llm.record.requests == []
+
+
+async def test_message_over_the_size_limit_is_rejected_with_400(
+    async_client, fake_llm, settings
+):
+    settings.LLM_MAX_MESSAGE_CHARS = 10
+
+    response = await post(async_client, {"message": "x" * 11})
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "'message' is longer than 10 characters."}
+
+
+async def test_body_over_the_upload_limit_is_rejected_with_413(
+    async_client, fake_llm, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = await post(async_client, {"message": "x" * 200})
+
+    assert response.status_code == 413
+    assert response.json() == {"error": "The request body is too large."}
+
+
+async def test_form_encoded_body_is_rejected_with_400(async_client, fake_llm):
+    response = await post(async_client, "message=hi", "application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "The request body must be JSON (Content-Type: application/json)."
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+async def test_other_methods_get_405_with_a_json_error(async_client, method):
+    response = await getattr(async_client, method)("/chat")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json() == {"error": f"Method {method.upper()} is not allowed."}
+
+
+async def test_demo_mode_answers_without_an_endpoint_when_debug_is_on(
+    async_client, settings
+):
+    settings.DEBUG = True
+    settings.LLM_API_BASE = ""
+
+    response = await post(async_client, {"message": "Hi"})
+
+    assert response.status_code == 200
+    assert response.json()["demo"] is True
+    assert response.json()["response"].startswith("**Demo mode.**")
+
+
+async def test_no_endpoint_with_debug_off_answers_500_and_stores_the_failure(
+    async_client, settings
+):
+    settings.DEBUG = False
+    settings.LLM_API_BASE = ""
+
+    response = await post(async_client, {"message": "Hi"})
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "LLM endpoint is not configured."}
+    stored = [(m.role, m.status, m.error) async for m in Message.objects.all()]
+    assert stored == [
+        ("user", "complete", ""),
+        ("assistant", "failed", "LLM endpoint is not configured."),
+    ]
