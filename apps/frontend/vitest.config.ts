@@ -1,6 +1,6 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 
-import viteConfig from './vite.config';
+import viteConfig from './vite.config.ts';
 
 export default mergeConfig(
   viteConfig,
@@ -10,6 +10,7 @@ export default mergeConfig(
       globals: true,
       setupFiles: ['./src/testing/setup-tests.ts'],
       restoreMocks: true,
+      unstubGlobals: true,
     },
   }),
 );

@@ -27,6 +27,17 @@ export class SseParser {
     return events;
   }
 
+  /** Call at end of stream: a held CR still ends its line. */
+  end(): SseEvent[] {
+    const events: SseEvent[] = [];
+    if (this.buffer.endsWith('\r')) {
+      const event = this.processLine(this.buffer.slice(0, -1));
+      if (event !== null) events.push(event);
+    }
+    this.buffer = '';
+    return events;
+  }
+
   private processLine(line: string): SseEvent | null {
     if (line === '') return this.dispatch();
     if (line.startsWith(':')) return null;
@@ -67,6 +78,7 @@ export async function* readSseEvents(
       yield* parser.push(decoder.decode(value, { stream: true }));
     }
     yield* parser.push(decoder.decode());
+    yield* parser.end();
   } finally {
     // Reached early when the consumer stops reading: close the connection.
     await reader.cancel().catch(() => undefined);
