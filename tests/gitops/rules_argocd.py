@@ -1,0 +1,150 @@
+"""Rules for the Argo CD Applications, the ArgoCD instance and the bootstrap."""
+
+import re
+
+from tests.gitops.manifests import REPO
+from tests.gitops.rules_images import image_triggers
+
+WAVE_ORDER = ("builds", "database", "backend", "frontend")
+CONTROLLER = "argocd-argocd-application-controller"
+
+
+def _wave(app):
+    return int(app["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0"))
+
+
+def children_sync_in_waves(apps):
+    """builds, then database, then backend, then frontend, each in its own wave."""
+    by_part = {app["spec"]["source"]["path"].split("/")[1]: app for app in apps}
+    missing = [part for part in WAVE_ORDER if part not in by_part]
+    if missing:
+        return [f"no child Application for {part}" for part in missing]
+    waves = [_wave(by_part[part]) for part in WAVE_ORDER]
+    if waves != sorted(set(waves)) or len(set(waves)) != len(waves):
+        return [f"waves {dict(zip(WAVE_ORDER, waves, strict=True))} are not strictly increasing"]
+    return []
+
+
+def children_sync_automatically(apps):
+    """Resources finalizer, automated prune and selfHeal, retry with backoff."""
+    problems = []
+    for app in apps:
+        name, policy = app["metadata"]["name"], app["spec"].get("syncPolicy", {})
+        if "resources-finalizer.argocd.argoproj.io" not in app["metadata"].get("finalizers", []):
+            problems.append(f"{name}: no resources finalizer")
+        automated = policy.get("automated", {})
+        if automated.get("prune") is not True or automated.get("selfHeal") is not True:
+            problems.append(f"{name}: not automated with prune and selfHeal")
+        retry = policy.get("retry", {})
+        backoff = retry.get("backoff", {})
+        if not retry.get("limit") or not {"duration", "factor", "maxDuration"} <= set(backoff):
+            problems.append(f"{name}: no retry with backoff")
+    return problems
+
+
+def _ignored(app, kind, name):
+    expressions = set()
+    for entry in app["spec"].get("ignoreDifferences", []):
+        if entry.get("kind") == kind and entry.get("name", name) == name:
+            expressions |= set(entry.get("jqPathExpressions", []))
+            expressions |= set(entry.get("jsonPointers", []))
+    return expressions
+
+
+def triggered_fields_are_ignored(app, docs):
+    """Argo CD must neither report nor undo what the image trigger and the router
+    write: ignoreDifferences for those fields, and RespectIgnoreDifferences so a
+    sync keeps the live values (argo-cd #4912, #20305)."""
+    name = app["metadata"]["name"]
+    problems = []
+    respected = "RespectIgnoreDifferences=true" in app["spec"].get("syncPolicy", {}).get(
+        "syncOptions", []
+    )
+    for obj in docs:
+        if obj["kind"] == "Deployment":
+            for _, field, container in image_triggers(obj):
+                wanted = f'.spec.template.spec.{field}[] | select(.name == "{container}") | .image'
+                if wanted not in _ignored(app, "Deployment", obj["metadata"]["name"]):
+                    problems.append(f"{name}: {obj['metadata']['name']}/{container} image not ignored")
+                elif not respected:
+                    problems.append(f"{name}: ignores trigger fields without RespectIgnoreDifferences")
+        if obj["kind"] == "Route" and "host" not in obj["spec"]:
+            if "/spec/host" not in _ignored(app, "Route", obj["metadata"]["name"]):
+                problems.append(f"{name}: generated host of Route {obj['metadata']['name']} not ignored")
+    return problems
+
+
+def sources_are_the_configured_one(docs, url, revision):
+    """Every repoURL, targetRevision, sourceRepos entry and git uri/ref matches."""
+    problems = []
+    for obj in docs:
+        name = f"{obj['kind']} {obj['metadata']['name']}"
+        if obj["kind"] == "Application":
+            source = obj["spec"]["source"]
+            if (source.get("repoURL"), source.get("targetRevision")) != (url, revision):
+                problems.append(f"{name}: source is not {url} @ {revision}")
+        if obj["kind"] == "AppProject" and obj["spec"].get("sourceRepos") != [url]:
+            problems.append(f"{name}: sourceRepos is not [{url}]")
+        git = obj["spec"].get("source", {}).get("git") if obj["kind"] == "BuildConfig" else None
+        if git is not None and (git.get("uri"), git.get("ref")) != (url, revision):
+            problems.append(f"{name}: git source is not {url} @ {revision}")
+    return problems
+
+
+def files_naming(text, root=REPO, tops=("gitops", "bootstrap")):
+    """The files under gitops/ and bootstrap/ whose content contains text."""
+    return sorted(
+        str(file.relative_to(root))
+        for top in tops
+        for file in (root / top).rglob("*")
+        if file.is_file() and text in file.read_text(errors="ignore")
+    )
+
+
+def argocd_instance_is_configured(argocd):
+    """Annotation tracking, and health checks for Application, Build and ImageStream."""
+    problems = []
+    spec = argocd["spec"]
+    if spec.get("resourceTrackingMethod") != "annotation":
+        problems.append("ArgoCD: resource tracking is not by annotation")
+    checks = {(c["group"], c["kind"]) for c in spec.get("resourceHealthChecks", []) if c.get("check")}
+    for wanted in (
+        ("argoproj.io", "Application"),
+        ("build.openshift.io", "Build"),
+        ("image.openshift.io", "ImageStream"),
+    ):
+        if wanted not in checks:
+            problems.append(f"ArgoCD: no health check for {wanted[1]}")
+    return problems
+
+
+def bootstrap_grants_only_namespaces(docs, argocd_namespace):
+    """Pinned operator channel; app namespaces managed by our Argo CD, which gets
+    a RoleBinding there and no cluster-wide role."""
+    problems = []
+    namespaces = {
+        o["metadata"]["name"]: o["metadata"].get("labels", {})
+        for o in docs
+        if o["kind"] == "Namespace"
+    }
+    managed = {
+        name
+        for name, labels in namespaces.items()
+        if labels.get("argocd.argoproj.io/managed-by") == argocd_namespace
+    }
+    if not managed:
+        problems.append("no namespace is managed by the Argo CD instance")
+    bound = set()
+    for obj in docs:
+        kind = obj["kind"]
+        if kind in ("ClusterRoleBinding", "ClusterRole"):
+            problems.append(f"{kind} {obj['metadata']['name']}: cluster-wide permission")
+        if kind == "RoleBinding":
+            if obj["roleRef"]["name"] == "cluster-admin":
+                problems.append(f"RoleBinding {obj['metadata']['name']}: grants cluster-admin")
+            if any(s["name"] == CONTROLLER for s in obj.get("subjects", [])):
+                bound.add(obj["metadata"]["namespace"])
+        if kind == "Subscription" and not re.fullmatch(r"gitops-\d+\.\d+", obj["spec"]["channel"]):
+            problems.append(f"Subscription: channel {obj['spec']['channel']} is not pinned")
+    problems += [f"{ns}: no RoleBinding for the controller" for ns in sorted(managed - bound)]
+    return problems
