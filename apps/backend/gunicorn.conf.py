@@ -18,6 +18,28 @@ timeout = 30
 # Let in-flight streams finish inside the pod's termination grace period.
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "25"))
 keepalive = 5
-accesslog = None
-errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# JSON lines on stdout, like the app's own log (config/settings.py).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "propagate": True},
+        "gunicorn.access": {"level": "INFO", "propagate": True},
+    },
+}

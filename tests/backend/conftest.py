@@ -16,6 +16,15 @@ def pytest_configure(config):
             )
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """The manifest storage needs `collectstatic` first; pages only need URLs."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def upstream():
     server = FakeOpenAI().start()

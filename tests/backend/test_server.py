@@ -1,0 +1,71 @@
+"""The backend under gunicorn, as in the cluster: disconnects, logs, shutdown."""
+
+import json
+
+import httpx
+import pytest
+
+from tests.backend.conftest import API_KEY
+from tests.servers import Backend
+
+SECRET_KEY = "server-test-secret-key-that-must-never-leak"
+
+
+@pytest.fixture(scope="module")
+def backend(upstream, tmp_path_factory):
+    with Backend(
+        tmp_path_factory.mktemp("backend"),
+        LLM_API_BASE=upstream.base_url,
+        LLM_API_KEY=API_KEY,
+        LLM_MODEL=upstream.model,
+        LLM_TIMEOUT="2",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+    ) as server:
+        yield server
+
+
+def test_client_disconnect_closes_the_upstream_and_keeps_the_partial_reply(
+    backend, upstream
+):
+    upstream.reset(reply="word " * 400, tokens_per_second=50)
+    events = []
+    with httpx.stream(
+        "POST", f"{backend.url}/chat/stream", json={"message": "Talk for long"}
+    ) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+            if len(events) == 3:  # start and two deltas
+                break
+
+    assert upstream.wait_for(lambda record: record.disconnects == 1)
+    assert upstream.record.completed_streams == 0
+    conversation_id = events[0]["conversation_id"]
+    history = httpx.get(f"{backend.url}/chat/conversations/{conversation_id}").json()
+    reply = history["messages"][1]
+    assert reply["status"] == "partial"
+    assert reply["error"] == "The client disconnected before the answer was complete."
+    assert reply["content"].startswith("word word")
+
+
+def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
+    for fault in ("ok", "http_401", "http_500", "cut"):
+        upstream.reset(fault=fault)
+        httpx.post(f"{backend.url}/chat", json={"message": "my private words"})
+        httpx.post(f"{backend.url}/chat/stream", json={"message": "my private words"})
+    httpx.post(f"{backend.url}/chat", json={"message": ""})
+
+    lines = backend.log().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert any(r["name"] == "chat.llm" for r in records)
+    log = "\n".join(lines)
+    assert API_KEY not in log
+    assert SECRET_KEY not in log
+    assert "my private words" not in log
+
+
+def test_sigterm_stops_the_server_cleanly(upstream, tmp_path):
+    with Backend(
+        tmp_path, LLM_API_BASE=upstream.base_url, DJANGO_SECRET_KEY=SECRET_KEY
+    ) as server:
+        assert server.stop() == 0

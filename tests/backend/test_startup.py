@@ -1,0 +1,86 @@
+"""What happens when the process starts, checked in a fresh interpreter."""
+
+import os
+import subprocess
+import sys
+
+from tests.servers import BACKEND_DIR
+
+# Records every attempt to resolve a name or open a socket while the app loads.
+PROBE = """
+import sys
+attempts = []
+def hook(event, args):
+    if event in ("socket.connect", "socket.getaddrinfo", "socket.gethostbyname"):
+        attempts.append((event, repr(args)[:120]))
+sys.addaudithook(hook)
+{load}
+print(len(attempts), attempts)
+"""
+LOAD_APP = "import config.asgi"
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LLM_"))}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BACKEND_DIR,
+        env={
+            **base,
+            "PYTHONPATH": str(BACKEND_DIR),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_loading_the_app_makes_no_network_attempt():
+    result = run(
+        PROBE.format(load=LOAD_APP),
+        DJANGO_SECRET_KEY="probe-secret",
+        LLM_API_BASE="http://127.0.0.1:9/v1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0 []"
+
+
+def test_the_network_probe_sees_a_connection_attempt():
+    connect = "import socket\ntry: socket.create_connection(('127.0.0.1', 9))\nexcept OSError: pass"
+
+    result = run(PROBE.format(load=connect))
+
+    assert result.stdout.startswith("2 [('socket.getaddrinfo'"), result.stderr
+
+
+def test_refuses_to_serve_without_a_secret_key_when_debug_is_off():
+    result = run("import config.asgi")
+
+    assert result.returncode == 1
+    assert "The SECRET_KEY setting must not be empty." in result.stderr
+
+
+def test_debug_is_off_by_default():
+    result = run("from django.conf import settings; print(settings.DEBUG)")
+
+    assert result.stdout.strip() == "False"
+
+
+def test_collectstatic_runs_without_a_secret_key_as_in_the_s2i_build(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=BACKEND_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_STATIC_ROOT": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()

@@ -1,0 +1,96 @@
+"""Start the backend as it runs in the cluster: gunicorn with the project's
+config, on 127.0.0.1, with its own SQLite database and static files."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+BACKEND_DIR = REPO / "apps" / "backend"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Backend:
+    """``with Backend(tmp_path, LLM_API_BASE=...) as backend: backend.url``"""
+
+    def __init__(self, workdir: Path, **env: str) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "backend.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "DJANGO_STATIC_ROOT": str(workdir / "static"),
+            "DJANGO_DEBUG": "false",
+            "PYTHONPATH": str(BACKEND_DIR),
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BACKEND_DIR,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def __enter__(self) -> "Backend":
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "config.asgi:application",
+            ],
+            cwd=BACKEND_DIR,
+            env=self.env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"backend exited:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"backend not healthy in {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, as Kubernetes sends it; returns the exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
