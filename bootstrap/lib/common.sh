@@ -3,7 +3,8 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GIT_SOURCE_FILE=gitops/components/git-source/git-source.yaml
-PLACEHOLDER_REPO=https://github.com/example/llm-chat.git
+# The upstream file names an example owner; a real run needs a fork.
+PLACEHOLDER_OWNER=github.com/example/
 DRY_RUN=false
 REPO=""
 REVISION=""
@@ -48,7 +49,7 @@ use_git_source() {
   local repo=${REPO:-$(git_source_value url)}
   local revision=${REVISION:-$(git_source_value revision)}
   if [ "$repo" = "$(git_source_value url)" ] && [ "$revision" = "$(git_source_value revision)" ]; then
-    if [ "$repo" = "$PLACEHOLDER_REPO" ] && ! $DRY_RUN; then
+    if [[ $repo == *"$PLACEHOLDER_OWNER"* ]] && ! $DRY_RUN; then
       fail "$GIT_SOURCE_FILE still names the example repository; pass --repo <your fork's URL>"
     fi
     say "Git source: $repo @ $revision"

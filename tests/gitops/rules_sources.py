@@ -98,4 +98,4 @@ def yaml_documents(root, tops=("gitops", "bootstrap")):
     """Every YAML document in the repository's manifest trees."""
     for top in tops:
         for file in sorted((root / top).rglob("*.yaml")):
-            yield from (doc for doc in yaml.safe_load_all(file.read_text()) if doc)
+            yield from (d for d in yaml.safe_load_all(file.read_text()) if isinstance(d, dict))
