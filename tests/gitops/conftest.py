@@ -30,3 +30,13 @@ def templates():
 def no_oc_path(tmp_path):
     return manifests.bootstrap_path_without_oc(tmp_path)
 
+
+
+@pytest.fixture(scope="session")
+def dry_runs(tmp_path_factory):
+    """Both bootstrap scripts' --dry-run output, rendered once, without oc."""
+    path = manifests.bootstrap_path_without_oc(tmp_path_factory.mktemp("no-oc"))
+    return {
+        script: manifests.run_bootstrap(script, "--dry-run", path=path)
+        for script in ("install.sh", "sandbox.sh")
+    }

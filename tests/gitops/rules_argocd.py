@@ -2,7 +2,7 @@
 
 import re
 
-from tests.gitops.manifests import REPO
+from tests.gitops.manifests import REPO, RenderError, kustomize
 from tests.gitops.rules_images import image_triggers
 
 WAVE_ORDER = ("builds", "database", "backend", "frontend")
@@ -23,6 +23,22 @@ def children_sync_in_waves(apps):
     if waves != sorted(set(waves)) or len(set(waves)) != len(waves):
         return [f"waves {dict(zip(WAVE_ORDER, waves, strict=True))} are not strictly increasing"]
     return []
+
+
+def application_sources_render(apps):
+    """Every Application's path exists in the repository and renders."""
+    problems = []
+    for app in apps:
+        path = app["spec"]["source"]["path"]
+        if not (REPO / path).is_dir():
+            problems.append(f"{app['metadata']['name']}: path {path} does not exist")
+            continue
+        try:
+            if not kustomize(path):
+                problems.append(f"{app['metadata']['name']}: {path} renders nothing")
+        except RenderError:
+            problems.append(f"{app['metadata']['name']}: {path} does not render")
+    return problems
 
 
 def children_sync_automatically(apps):
