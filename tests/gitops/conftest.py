@@ -31,7 +31,6 @@ def no_oc_path(tmp_path):
     return manifests.bootstrap_path_without_oc(tmp_path)
 
 
-
 @pytest.fixture(scope="session")
 def dry_runs(tmp_path_factory):
     """Both bootstrap scripts' --dry-run output, rendered once, without oc."""

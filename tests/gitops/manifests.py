@@ -51,7 +51,9 @@ def kustomization_dirs():
 
 def topology(overlay):
     """What one overlay of every part deploys, together."""
-    return [doc for part in PARTS for doc in kustomize(f"gitops/{part}/overlays/{overlay}")]
+    return [
+        doc for part in PARTS for doc in kustomize(f"gitops/{part}/overlays/{overlay}")
+    ]
 
 
 def child_applications():
@@ -65,7 +67,9 @@ def git_source():
 
 def templates():
     """The Secrets and ConfigMap the bootstrap creates, as their templates declare."""
-    return [yaml.safe_load(file.read_text()) for file in sorted(TEMPLATES.glob("*.yaml"))]
+    return [
+        yaml.safe_load(file.read_text()) for file in sorted(TEMPLATES.glob("*.yaml"))
+    ]
 
 
 def bootstrap_path_without_oc(tmp_path):
@@ -120,6 +124,8 @@ def named(docs, kind, name):
 def container(docs, deployment, name):
     spec = named(docs, "Deployment", deployment)["spec"]["template"]["spec"]
     (found,) = [
-        c for c in spec.get("containers", []) + spec.get("initContainers", []) if c["name"] == name
+        c
+        for c in spec.get("containers", []) + spec.get("initContainers", [])
+        if c["name"] == name
     ]
     return found

@@ -10,7 +10,9 @@ CONTROLLER = "argocd-argocd-application-controller"
 
 
 def _wave(app):
-    return int(app["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0"))
+    return int(
+        app["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0")
+    )
 
 
 def children_sync_in_waves(apps):
@@ -21,7 +23,8 @@ def children_sync_in_waves(apps):
         return [f"no child Application for {part}" for part in missing]
     waves = [_wave(by_part[part]) for part in WAVE_ORDER]
     if waves != sorted(set(waves)) or len(set(waves)) != len(waves):
-        return [f"waves {dict(zip(WAVE_ORDER, waves, strict=True))} are not strictly increasing"]
+        order = dict(zip(WAVE_ORDER, waves, strict=True))
+        return [f"waves {order} are not strictly increasing"]
     return []
 
 
@@ -46,14 +49,18 @@ def children_sync_automatically(apps):
     problems = []
     for app in apps:
         name, policy = app["metadata"]["name"], app["spec"].get("syncPolicy", {})
-        if "resources-finalizer.argocd.argoproj.io" not in app["metadata"].get("finalizers", []):
+        if "resources-finalizer.argocd.argoproj.io" not in app["metadata"].get(
+            "finalizers", []
+        ):
             problems.append(f"{name}: no resources finalizer")
         automated = policy.get("automated", {})
         if automated.get("prune") is not True or automated.get("selfHeal") is not True:
             problems.append(f"{name}: not automated with prune and selfHeal")
         retry = policy.get("retry", {})
         backoff = retry.get("backoff", {})
-        if not retry.get("limit") or not {"duration", "factor", "maxDuration"} <= set(backoff):
+        if not retry.get("limit") or not {"duration", "factor", "maxDuration"} <= set(
+            backoff
+        ):
             problems.append(f"{name}: no retry with backoff")
     return problems
 
@@ -73,20 +80,27 @@ def triggered_fields_are_ignored(app, docs):
     sync keeps the live values (argo-cd #4912, #20305)."""
     name = app["metadata"]["name"]
     problems = []
-    respected = "RespectIgnoreDifferences=true" in app["spec"].get("syncPolicy", {}).get(
-        "syncOptions", []
-    )
+    respected = "RespectIgnoreDifferences=true" in app["spec"].get(
+        "syncPolicy", {}
+    ).get("syncOptions", [])
     for obj in docs:
         if obj["kind"] == "Deployment":
             for _, field, container in image_triggers(obj):
-                wanted = f'.spec.template.spec.{field}[] | select(.name == "{container}") | .image'
-                if wanted not in _ignored(app, "Deployment", obj["metadata"]["name"]):
-                    problems.append(f"{name}: {obj['metadata']['name']}/{container} image not ignored")
+                wanted = (
+                    f".spec.template.spec.{field}[] | "
+                    f'select(.name == "{container}") | .image'
+                )
+                deployment = obj["metadata"]["name"]
+                if wanted not in _ignored(app, "Deployment", deployment):
+                    problems.append(
+                        f"{name}: {deployment}/{container} image not ignored"
+                    )
                 elif not respected:
-                    problems.append(f"{name}: ignores trigger fields without RespectIgnoreDifferences")
+                    problems.append(f"{name}: no RespectIgnoreDifferences=true")
         if obj["kind"] == "Route" and "host" not in obj["spec"]:
             if "/spec/host" not in _ignored(app, "Route", obj["metadata"]["name"]):
-                problems.append(f"{name}: generated host of Route {obj['metadata']['name']} not ignored")
+                route = obj["metadata"]["name"]
+                problems.append(f"{name}: generated host of Route {route} not ignored")
     return problems
 
 
@@ -101,7 +115,11 @@ def sources_are_the_configured_one(docs, url, revision):
                 problems.append(f"{name}: source is not {url} @ {revision}")
         if obj["kind"] == "AppProject" and obj["spec"].get("sourceRepos") != [url]:
             problems.append(f"{name}: sourceRepos is not [{url}]")
-        git = obj["spec"].get("source", {}).get("git") if obj["kind"] == "BuildConfig" else None
+        git = (
+            obj["spec"].get("source", {}).get("git")
+            if obj["kind"] == "BuildConfig"
+            else None
+        )
         if git is not None and (git.get("uri"), git.get("ref")) != (url, revision):
             problems.append(f"{name}: git source is not {url} @ {revision}")
     return problems
@@ -123,7 +141,11 @@ def argocd_instance_is_configured(argocd):
     spec = argocd["spec"]
     if spec.get("resourceTrackingMethod") != "annotation":
         problems.append("ArgoCD: resource tracking is not by annotation")
-    checks = {(c["group"], c["kind"]) for c in spec.get("resourceHealthChecks", []) if c.get("check")}
+    checks = {
+        (c["group"], c["kind"])
+        for c in spec.get("resourceHealthChecks", [])
+        if c.get("check")
+    }
     for wanted in (
         ("argoproj.io", "Application"),
         ("build.openshift.io", "Build"),
@@ -154,13 +176,23 @@ def bootstrap_grants_only_namespaces(docs, argocd_namespace):
     for obj in docs:
         kind = obj["kind"]
         if kind in ("ClusterRoleBinding", "ClusterRole"):
-            problems.append(f"{kind} {obj['metadata']['name']}: cluster-wide permission")
+            problems.append(
+                f"{kind} {obj['metadata']['name']}: cluster-wide permission"
+            )
         if kind == "RoleBinding":
             if obj["roleRef"]["name"] == "cluster-admin":
-                problems.append(f"RoleBinding {obj['metadata']['name']}: grants cluster-admin")
+                problems.append(
+                    f"RoleBinding {obj['metadata']['name']}: grants cluster-admin"
+                )
             if any(s["name"] == CONTROLLER for s in obj.get("subjects", [])):
                 bound.add(obj["metadata"]["namespace"])
-        if kind == "Subscription" and not re.fullmatch(r"gitops-\d+\.\d+", obj["spec"]["channel"]):
-            problems.append(f"Subscription: channel {obj['spec']['channel']} is not pinned")
-    problems += [f"{ns}: no RoleBinding for the controller" for ns in sorted(managed - bound)]
+        if kind == "Subscription" and not re.fullmatch(
+            r"gitops-\d+\.\d+", obj["spec"]["channel"]
+        ):
+            problems.append(
+                f"Subscription: channel {obj['spec']['channel']} is not pinned"
+            )
+    problems += [
+        f"{ns}: no RoleBinding for the controller" for ns in sorted(managed - bound)
+    ]
     return problems

@@ -6,8 +6,15 @@ import re
 from tests.gitops.manifests import REPO, namespace_of
 
 # Tags the cluster's samples operator keeps in the openshift namespace.
-CLUSTER_IMAGES = {"python:3.12-ubi9", "nodejs:22-ubi9", "nginx:1.26-ubi9", "postgresql:15-el9"}
-FIELD_PATH = re.compile(r'spec\.template\.spec\.(containers|initContainers)\[\?\(@\.name=="([^"]+)"\)\]\.image')
+CLUSTER_IMAGES = {
+    "python:3.12-ubi9",
+    "nodejs:22-ubi9",
+    "nginx:1.26-ubi9",
+    "postgresql:15-el9",
+}
+FIELD_PATH = re.compile(
+    r'spec\.template\.spec\.(containers|initContainers)\[\?\(@\.name=="([^"]+)"\)\]\.image'
+)
 
 
 def image_triggers(obj):
@@ -27,7 +34,11 @@ def _built_tags(docs):
 
 
 def _streams(docs):
-    return {(namespace_of(o), o["metadata"]["name"]) for o in docs if o["kind"] == "ImageStream"}
+    return {
+        (namespace_of(o), o["metadata"]["name"])
+        for o in docs
+        if o["kind"] == "ImageStream"
+    }
 
 
 def _resolves(reference, namespace, docs):
@@ -36,7 +47,11 @@ def _resolves(reference, namespace, docs):
         return f"{reference.get('name')} is not an ImageStreamTag"
     name, ns = reference["name"], reference.get("namespace", namespace)
     if ns == "openshift":
-        return None if name in CLUSTER_IMAGES else f"openshift/{name} is not a cluster image we rely on"
+        return (
+            None
+            if name in CLUSTER_IMAGES
+            else f"openshift/{name} is not a cluster image we rely on"
+        )
     if (ns, name.split(":")[0]) not in _streams(docs):
         return f"{name}: no ImageStream {name.split(':')[0]}"
     if (ns, name) not in _built_tags(docs):
@@ -56,13 +71,17 @@ def image_triggers_resolve(docs):
             problem = _resolves(reference, namespace_of(obj), docs)
             if problem:
                 problems.append(f"{name}: {problem}")
-            if field is None or container not in [c["name"] for c in spec.get(field, [])]:
+            if field is None or container not in [
+                c["name"] for c in spec.get(field, [])
+            ]:
                 problems.append(f"{name}: trigger fieldPath names no container")
             triggered.add((field, container))
         for field in ("containers", "initContainers"):
             for c in spec.get(field, []):
                 if (field, c["name"]) not in triggered:
-                    problems.append(f"{name}/{c['name']}: image not rolled by a trigger")
+                    problems.append(
+                        f"{name}/{c['name']}: image not rolled by a trigger"
+                    )
     for bc in (o for o in docs if o["kind"] == "BuildConfig"):
         name, spec = bc["metadata"]["name"], bc["spec"]
         references = [spec["strategy"]["sourceStrategy"]["from"]]
@@ -76,7 +95,10 @@ def image_triggers_resolve(docs):
             problem = _resolves(reference, namespace_of(bc), docs)
             if problem:
                 problems.append(f"BuildConfig {name}: {problem}")
-        if (namespace_of(bc), spec["output"]["to"]["name"].split(":")[0]) not in _streams(docs):
+        if (
+            namespace_of(bc),
+            spec["output"]["to"]["name"].split(":")[0],
+        ) not in _streams(docs):
             problems.append(f"BuildConfig {name}: output has no ImageStream")
     return problems
 
@@ -100,15 +122,22 @@ def buildconfigs_trigger_and_are_bounded(docs):
         types = [t["type"] for t in triggers]
         if "ConfigChange" not in types:
             problems.append(f"BuildConfig {name}: no ConfigChange trigger")
-        if not any(t["type"] == "ImageChange" and not t["imageChange"].get("from") for t in triggers):
-            problems.append(f"BuildConfig {name}: no ImageChange trigger on its builder")
+        if not any(
+            t["type"] == "ImageChange" and not t["imageChange"].get("from")
+            for t in triggers
+        ):
+            problems.append(
+                f"BuildConfig {name}: no ImageChange trigger on its builder"
+            )
         for kind, field in (("GitHub", "github"), ("Generic", "generic")):
             hooks = [t[field] for t in triggers if t["type"] == kind]
             if not hooks:
                 problems.append(f"BuildConfig {name}: no {kind} webhook")
             for hook in hooks:
                 if "secret" in hook or "name" not in hook.get("secretReference", {}):
-                    problems.append(f"BuildConfig {name}: {kind} webhook secret is not a reference")
+                    problems.append(
+                        f"BuildConfig {name}: {kind} webhook secret is not a reference"
+                    )
     return problems
 
 
@@ -120,14 +149,16 @@ def chained_build_lands_at_web_root(docs):
         source = bc["spec"]["source"]
         for image in source.get("images", []):
             for path in image.get("paths", []):
-                if path["destinationDir"].strip("/") != source.get("contextDir", "").strip("/"):
+                if path["destinationDir"].strip("/") != source.get(
+                    "contextDir", ""
+                ).strip("/"):
                     problems.append(
                         f"BuildConfig {bc['metadata']['name']}: destinationDir "
                         f"{path['destinationDir']} is not contextDir"
                     )
                 if not path["sourcePath"].endswith("/."):
                     problems.append(
-                        f"BuildConfig {bc['metadata']['name']}: {path['sourcePath']} would copy "
-                        "the directory itself"
+                        f"BuildConfig {bc['metadata']['name']}: "
+                        f"{path['sourcePath']} would copy the directory itself"
                     )
     return problems

@@ -8,15 +8,23 @@ ROUTER_NAMESPACE_LABELS = (
     {"network.openshift.io/policy-group": "ingress"},
 )
 # Who may open connections to whom: pods by app.kubernetes.io/name.
-EXPECTED_PEERS = {"frontend": {ROUTER}, "backend": {"frontend"}, "postgresql": {"backend"}}
+EXPECTED_PEERS = {
+    "frontend": {ROUTER},
+    "backend": {"frontend"},
+    "postgresql": {"backend"},
+}
 
 
 def _peer_names(peer, namespace, docs):
-    """The app names (or ROUTER) a `from` entry admits; None if it admits anything else."""
+    """The app names (or ROUTER) a `from` entry admits; None for anything else."""
     ns_selector = peer.get("namespaceSelector")
     pod_selector = peer.get("podSelector")
     if ns_selector is not None and pod_selector is None:
-        return {ROUTER} if ns_selector.get("matchLabels") in ROUTER_NAMESPACE_LABELS else None
+        return (
+            {ROUTER}
+            if ns_selector.get("matchLabels") in ROUTER_NAMESPACE_LABELS
+            else None
+        )
     if pod_selector is None or "ipBlock" in peer:
         return None
     if ns_selector is not None:
@@ -35,11 +43,16 @@ def network_policies_admit_only_their_peers(docs):
     problems = []
     covered = {}
     for policy in (o for o in docs if o["kind"] == "NetworkPolicy"):
-        name, namespace, spec = policy["metadata"]["name"], namespace_of(policy), policy["spec"]
+        name, namespace, spec = (
+            policy["metadata"]["name"],
+            namespace_of(policy),
+            policy["spec"],
+        )
         targets = [
             (pod_labels["app.kubernetes.io/name"], pod_spec)
             for ns, _, pod_spec, pod_labels in pod_templates(docs)
-            if ns == namespace and selects(spec["podSelector"].get("matchLabels", {}), pod_labels)
+            if ns == namespace
+            and selects(spec["podSelector"].get("matchLabels", {}), pod_labels)
         ]
         if not targets:
             problems.append(f"NetworkPolicy {name}: selects no pod")
@@ -49,7 +62,9 @@ def network_policies_admit_only_their_peers(docs):
             for peer in rule.get("from", [None]):
                 names = _peer_names(peer, namespace, docs) if peer else None
                 if names is None:
-                    problems.append(f"NetworkPolicy {name}: a peer admits more than named pods")
+                    problems.append(
+                        f"NetworkPolicy {name}: a peer admits more than named pods"
+                    )
                     continue
                 for target, _ in targets:
                     covered.setdefault(target, set()).update(names)
@@ -58,11 +73,15 @@ def network_policies_admit_only_their_peers(docs):
                 problems.append(f"NetworkPolicy {name}: admits every port")
             for target, pod_spec in targets:
                 container_ports = {
-                    p["containerPort"] for c in pod_spec["containers"] for p in c.get("ports", [])
+                    p["containerPort"]
+                    for c in pod_spec["containers"]
+                    for p in c.get("ports", [])
                 }
                 for port in ports:
                     if port not in container_ports:
-                        problems.append(f"NetworkPolicy {name}: port {port} is not open on {target}")
+                        problems.append(
+                            f"NetworkPolicy {name}: port {port} is not open on {target}"
+                        )
     for target, expected in EXPECTED_PEERS.items():
         if covered.get(target) != expected:
             problems.append(

@@ -15,7 +15,9 @@ def s2i_environment(context):
     path = context / ".s2i/environment"
     if not path.is_file():
         return {}
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    pairs = (
+        line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
+    )
     return {key.strip(): value.strip() for key, value in pairs}
 
 
@@ -26,7 +28,9 @@ def defines(module_file, attribute):
         targets = []
         if isinstance(node, ast.Assign):
             targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        elif isinstance(
+            node, ast.AnnAssign | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
             targets = [node.target.id if isinstance(node, ast.AnnAssign) else node.name]
         if attribute in targets:
             return True
@@ -41,12 +45,18 @@ def backend_context_is_s2i_ready(context):
         for name in ("manage.py", "requirements.txt")
         if not (context / name).is_file()
     ]
-    problems += [f"{context.name}: {name} changes what S2I runs" for name in S2I_OVERRIDES if (context / name).exists()]
+    problems += [
+        f"{context.name}: {name} changes what S2I runs"
+        for name in S2I_OVERRIDES
+        if (context / name).exists()
+    ]
     environment = s2i_environment(context)
     module, _, attribute = environment.get("APP_MODULE", "").partition(":")
     module_file = context / (module.replace(".", "/") + ".py")
     if not module or not attribute:
-        problems.append(f"{context.name}: .s2i/environment sets no APP_MODULE=module:attribute")
+        problems.append(
+            f"{context.name}: .s2i/environment sets no APP_MODULE=module:attribute"
+        )
     elif not module_file.is_file():
         problems.append(f"{context.name}: APP_MODULE module {module} does not exist")
     elif not defines(module_file, attribute):
@@ -55,7 +65,9 @@ def backend_context_is_s2i_ready(context):
     if not config or not (context / config).is_file():
         problems.append(f"{context.name}: APP_CONFIG names no file")
     if environment.get("DISABLE_MIGRATE") != "1":
-        problems.append(f"{context.name}: DISABLE_MIGRATE is not 1 (pods would migrate at start)")
+        problems.append(
+            f"{context.name}: DISABLE_MIGRATE is not 1 (pods would migrate at start)"
+        )
     return problems
 
 
@@ -64,7 +76,9 @@ def frontend_contexts_are_s2i_ready(bundle_context, nginx_context, health_path):
     context holds config the sclorg image reads, which answers the health path."""
     problems = []
     package = bundle_context / "package.json"
-    if not package.is_file() or "build" not in json.loads(package.read_text()).get("scripts", {}):
+    if not package.is_file() or "build" not in json.loads(package.read_text()).get(
+        "scripts", {}
+    ):
         problems.append(f"{bundle_context.name}: no package.json with a build script")
     if not (bundle_context / "package-lock.json").is_file():
         problems.append(f"{bundle_context.name}: no package-lock.json")
@@ -74,7 +88,9 @@ def frontend_contexts_are_s2i_ready(bundle_context, nginx_context, health_path):
         *nginx_context.glob("nginx.conf"),
     ]
     if not configs:
-        problems.append(f"{nginx_context}: no nginx-cfg/*.conf or nginx-default-cfg/*.conf")
+        problems.append(
+            f"{nginx_context}: no nginx-cfg/*.conf or nginx-default-cfg/*.conf"
+        )
     elif not any(health_path in config.read_text() for config in configs):
         problems.append(f"{nginx_context}: no nginx config answers {health_path}")
     return problems
@@ -90,7 +106,9 @@ def secrets_carry_no_data(docs):
         values = {**obj.get("data", {}), **obj.get("stringData", {})}
         for key, value in values.items():
             if value and not REDACTED.fullmatch(str(value)):
-                problems.append(f"Secret {obj['metadata']['name']}: {key} holds a value")
+                problems.append(
+                    f"Secret {obj['metadata']['name']}: {key} holds a value"
+                )
     return problems
 
 
@@ -98,4 +116,6 @@ def yaml_documents(root, tops=("gitops", "bootstrap")):
     """Every YAML document in the repository's manifest trees."""
     for top in tops:
         for file in sorted((root / top).rglob("*.yaml")):
-            yield from (d for d in yaml.safe_load_all(file.read_text()) if isinstance(d, dict))
+            yield from (
+                d for d in yaml.safe_load_all(file.read_text()) if isinstance(d, dict)
+            )

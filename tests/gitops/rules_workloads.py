@@ -20,7 +20,10 @@ def _containers(spec):
 
 def _pod_or_container(spec, container, *path):
     """A securityContext field, from the container or else from the pod."""
-    for context in (container.get("securityContext", {}), spec.get("securityContext", {})):
+    for context in (
+        container.get("securityContext", {}),
+        spec.get("securityContext", {}),
+    ):
         value = context
         for key in path:
             value = value.get(key, {}) if isinstance(value, dict) else {}
@@ -51,7 +54,10 @@ def containers_are_hardened(docs):
                 problems.append(f"{where}: capabilities do not drop ALL")
             if _pod_or_container(spec, container, "runAsNonRoot") is not True:
                 problems.append(f"{where}: runAsNonRoot is not true")
-            if _pod_or_container(spec, container, "seccompProfile", "type") != "RuntimeDefault":
+            if (
+                _pod_or_container(spec, container, "seccompProfile", "type")
+                != "RuntimeDefault"
+            ):
                 problems.append(f"{where}: seccompProfile is not RuntimeDefault")
             if _pod_or_container(spec, container, "runAsUser") is not None:
                 problems.append(f"{where}: fixed runAsUser (restricted-v2 assigns one)")
@@ -88,7 +94,11 @@ def django_probes_send_an_allowed_host(docs):
                 http = container.get(probe, {}).get("httpGet")
                 if not http:
                     continue
-                hosts = [h["value"] for h in http.get("httpHeaders", []) if h["name"] == "Host"]
+                hosts = [
+                    h["value"]
+                    for h in http.get("httpHeaders", [])
+                    if h["name"] == "Host"
+                ]
                 if not hosts or hosts[0] not in allowed:
                     problems.append(
                         f"{obj['metadata']['name']}/{container['name']} {probe}: "
@@ -114,7 +124,9 @@ def services_reach_pods(docs):
     problems = []
     for service in (o for o in docs if o["kind"] == "Service"):
         name = service["metadata"]["name"]
-        pods = _pods_in(docs, namespace_of(service), service["spec"].get("selector", {}))
+        pods = _pods_in(
+            docs, namespace_of(service), service["spec"].get("selector", {})
+        )
         if not pods:
             problems.append(f"Service {name}: selector matches no pod")
             continue
@@ -122,7 +134,9 @@ def services_reach_pods(docs):
             target = port.get("targetPort", port["port"])
             for obj, spec in pods:
                 ports = _container_ports(spec)
-                if not any(target in (p.get("name"), p["containerPort"]) for p in ports):
+                if not any(
+                    target in (p.get("name"), p["containerPort"]) for p in ports
+                ):
                     problems.append(
                         f"Service {name}: targetPort {target} is no port of "
                         f"{obj['metadata']['name']}"
@@ -146,7 +160,11 @@ def _llm_timeout(docs):
 def routes_are_edge_tls_to_a_service(docs):
     """Edge TLS with a redirect, no host, a timeout above the LLM's, a real target."""
     problems = []
-    services = {(namespace_of(o), o["metadata"]["name"]): o for o in docs if o["kind"] == "Service"}
+    services = {
+        (namespace_of(o), o["metadata"]["name"]): o
+        for o in docs
+        if o["kind"] == "Service"
+    }
     for route in (o for o in docs if o["kind"] == "Route"):
         name, spec = route["metadata"]["name"], route["spec"]
         tls = spec.get("tls", {})
@@ -156,7 +174,11 @@ def routes_are_edge_tls_to_a_service(docs):
             problems.append(f"Route {name}: plain HTTP is not redirected")
         if "host" in spec:
             problems.append(f"Route {name}: hard-coded host")
-        timeout = route["metadata"].get("annotations", {}).get("haproxy.router.openshift.io/timeout")
+        timeout = (
+            route["metadata"]
+            .get("annotations", {})
+            .get("haproxy.router.openshift.io/timeout")
+        )
         if timeout is None or _seconds(timeout) <= _llm_timeout(docs):
             problems.append(f"Route {name}: router timeout not above LLM_TIMEOUT")
         service = services.get((namespace_of(route), spec["to"]["name"]))
@@ -167,7 +189,8 @@ def routes_are_edge_tls_to_a_service(docs):
         names = [p.get("name") for p in service["spec"]["ports"]]
         targets = [p.get("targetPort") for p in service["spec"]["ports"]]
         if target not in names + targets:
-            problems.append(f"Route {name}: port {target} is not on Service {service['metadata']['name']}")
+            svc = service["metadata"]["name"]
+            problems.append(f"Route {name}: port {target} is not on Service {svc}")
     return problems
 
 
@@ -177,12 +200,14 @@ def declared_keys(docs, templates):
     for obj in [*docs, *templates]:
         if obj["kind"] in ("ConfigMap", "Secret"):
             keys = set(obj.get("data", {})) | set(obj.get("stringData", {}))
-            declared.setdefault((obj["kind"], obj["metadata"]["name"]), set()).update(keys)
+            declared.setdefault((obj["kind"], obj["metadata"]["name"]), set()).update(
+                keys
+            )
     return declared
 
 
 def env_references_resolve(docs, templates):
-    """Every secretKeyRef, configMapKeyRef, envFrom and $(VAR) names something declared."""
+    """secretKeyRef, configMapKeyRef, envFrom and $(VAR) name something declared."""
     declared = declared_keys(docs, templates)
     problems = []
     for _, obj, spec, _ in pod_templates(docs):
@@ -190,23 +215,38 @@ def env_references_resolve(docs, templates):
             where = f"{obj['metadata']['name']}/{container['name']}"
             defined = set()
             for source in container.get("envFrom", []):
-                for kind, field in (("ConfigMap", "configMapRef"), ("Secret", "secretRef")):
-                    if field in source and (kind, source[field]["name"]) not in declared:
-                        problems.append(f"{where}: envFrom {kind} {source[field]['name']} is not declared")
+                for kind, field in (
+                    ("ConfigMap", "configMapRef"),
+                    ("Secret", "secretRef"),
+                ):
+                    if (
+                        field in source
+                        and (kind, source[field]["name"]) not in declared
+                    ):
+                        problems.append(
+                            f"{where}: envFrom {kind} {source[field]['name']} "
+                            "is not declared"
+                        )
                     elif field in source:
                         defined |= declared[(kind, source[field]["name"])]
             for var in container.get("env", []):
                 ref = var.get("valueFrom", {})
-                for kind, field in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
+                for kind, field in (
+                    ("Secret", "secretKeyRef"),
+                    ("ConfigMap", "configMapKeyRef"),
+                ):
                     if field in ref:
                         key = (kind, ref[field]["name"])
                         if ref[field]["key"] not in declared.get(key, set()):
                             problems.append(
-                                f"{where}: {kind} {key[1]} declares no key {ref[field]['key']}"
+                                f"{where}: {kind} {key[1]} declares no key "
+                                f"{ref[field]['key']}"
                             )
                 for used in re.findall(r"\$\((\w+)\)", var.get("value", "")):
                     if used not in defined:
-                        problems.append(f"{where}: {var['name']} uses $({used}) before it is set")
+                        problems.append(
+                            f"{where}: {var['name']} uses $({used}) before it is set"
+                        )
                 defined.add(var["name"])
     return problems
 
@@ -217,7 +257,10 @@ def workloads_carry_topology_labels(docs):
     deployments = {o["metadata"]["name"] for o in docs if o["kind"] == "Deployment"}
     for _, obj, _, pod_labels in pod_templates(docs):
         name = obj["metadata"]["name"]
-        for labels, where in ((obj["metadata"].get("labels", {}), "metadata"), (pod_labels, "pod")):
+        for labels, where in (
+            (obj["metadata"].get("labels", {}), "metadata"),
+            (pod_labels, "pod"),
+        ):
             for label in (
                 "app.kubernetes.io/name",
                 "app.kubernetes.io/component",
@@ -226,7 +269,9 @@ def workloads_carry_topology_labels(docs):
             ):
                 if label not in labels:
                     problems.append(f"{name} {where}: no {label}")
-        connects = obj["metadata"].get("annotations", {}).get("app.openshift.io/connects-to")
+        connects = (
+            obj["metadata"].get("annotations", {}).get("app.openshift.io/connects-to")
+        )
         if connects is not None:
             for target in re.findall(r'"name":\s*"([^"]+)"', connects):
                 if target not in deployments:

@@ -32,7 +32,9 @@ def test_the_install_dry_run_prints_everything_it_applies_in_order(dry_runs):
     assert code == 0, stderr
     cluster_only = [(t["kind"], t["metadata"]["name"]) for t in templates()]
     expected = [
-        *_rendered("bootstrap/operator", "bootstrap/argocd", "bootstrap/app-namespaces"),
+        *_rendered(
+            "bootstrap/operator", "bootstrap/argocd", "bootstrap/app-namespaces"
+        ),
         ("Secret", "litellm-secrets", "llm-chat-backend"),
         ("Secret", "postgresql", "llm-chat-backend"),
         ("Secret", "build-webhook", "llm-chat-backend"),
@@ -54,7 +56,10 @@ def test_the_install_dry_run_prints_everything_it_applies_in_order(dry_runs):
 def test_the_sandbox_dry_run_stays_in_one_namespace(dry_runs):
     code, docs, stderr = dry_runs["sandbox.sh"]
     assert code == 0, stderr
-    parts = [f"gitops/{p}/overlays/sandbox" for p in ("builds", "database", "backend", "frontend")]
+    parts = [
+        f"gitops/{p}/overlays/sandbox"
+        for p in ("builds", "database", "backend", "frontend")
+    ]
     assert [_identity(o) for o in docs] == [
         ("Secret", "litellm-secrets", ""),
         ("Secret", "postgresql", ""),
@@ -66,11 +71,17 @@ def test_the_sandbox_dry_run_stays_in_one_namespace(dry_runs):
 
 def test_bootstrap_secrets_declare_the_template_keys_and_no_values(dry_runs):
     declared = {
-        t["metadata"]["name"]: set(t.get("stringData", t.get("data", {}))) for t in templates()
+        t["metadata"]["name"]: set(t.get("stringData", t.get("data", {})))
+        for t in templates()
     }
     for script in ("install.sh", "sandbox.sh"):
         _, docs, _ = dry_runs[script]
-        printed = [o for o in docs if o["kind"] in ("Secret", "ConfigMap") and o["metadata"]["name"] in declared]
+        printed = [
+            o
+            for o in docs
+            if o["kind"] in ("Secret", "ConfigMap")
+            and o["metadata"]["name"] in declared
+        ]
         for obj in printed:
             keys = set(obj.get("stringData", obj.get("data", {})))
             assert keys == declared[obj["metadata"]["name"]], obj["metadata"]["name"]
@@ -85,7 +96,9 @@ def test_values_from_the_environment_are_never_printed(no_oc_path):
         "DJANGO_SUPERUSER_PASSWORD": SENTINEL,
     }
     for script in ("install.sh", "sandbox.sh"):
-        code, docs, stderr = run_bootstrap(script, "--dry-run", path=no_oc_path, env=env)
+        code, docs, stderr = run_bootstrap(
+            script, "--dry-run", path=no_oc_path, env=env
+        )
         assert code == 0
         assert SENTINEL not in repr(docs) + stderr
 
@@ -94,13 +107,27 @@ def test_a_fork_is_previewed_without_touching_the_checkout(no_oc_path):
     before = GIT_SOURCE.read_text()
     fork, revision = "https://git.example.org/me/llm-chat.git", "my-branch"
     code, docs, stderr = run_bootstrap(
-        "install.sh", "--dry-run", "--repo", fork, "--revision", revision, path=no_oc_path
+        "install.sh",
+        "--dry-run",
+        "--repo",
+        fork,
+        "--revision",
+        revision,
+        path=no_oc_path,
     )
     assert code == 0, stderr
     assert sources_are_the_configured_one(docs, fork, revision) == []
-    assert [o["spec"]["source"]["repoURL"] for o in docs if o["kind"] == "Application"] == [fork]
-    code, docs, _ = run_bootstrap("sandbox.sh", "--dry-run", "--repo", fork, path=no_oc_path)
-    assert {o["spec"]["source"]["git"]["uri"] for o in docs if o["kind"] == "BuildConfig" and "git" in o["spec"]["source"]} == {fork}
+    assert [
+        o["spec"]["source"]["repoURL"] for o in docs if o["kind"] == "Application"
+    ] == [fork]
+    code, docs, _ = run_bootstrap(
+        "sandbox.sh", "--dry-run", "--repo", fork, path=no_oc_path
+    )
+    assert {
+        o["spec"]["source"]["git"]["uri"]
+        for o in docs
+        if o["kind"] == "BuildConfig" and "git" in o["spec"]["source"]
+    } == {fork}
     assert GIT_SOURCE.read_text() == before
 
 

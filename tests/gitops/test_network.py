@@ -7,7 +7,9 @@ def test_network_policies_admit_only_their_peers(deployed):
 
 
 def test_a_backend_open_to_every_pod_is_rejected(cluster):
-    ingress = named(cluster, "NetworkPolicy", "backend-allow-from-frontend")["spec"]["ingress"]
+    ingress = named(cluster, "NetworkPolicy", "backend-allow-from-frontend")["spec"][
+        "ingress"
+    ]
     ingress[0]["from"] = [{"podSelector": {}}]
     assert network_policies_admit_only_their_peers(cluster) == [
         "NetworkPolicy backend-allow-from-frontend: a peer admits more than named pods",
@@ -16,7 +18,9 @@ def test_a_backend_open_to_every_pod_is_rejected(cluster):
 
 
 def test_a_cross_namespace_peer_looked_up_in_the_wrong_namespace_is_rejected(cluster):
-    peer = named(cluster, "NetworkPolicy", "backend-allow-from-frontend")["spec"]["ingress"][0]
+    peer = named(cluster, "NetworkPolicy", "backend-allow-from-frontend")["spec"][
+        "ingress"
+    ][0]
     peer["from"][0].pop("namespaceSelector")
     assert network_policies_admit_only_their_peers(cluster) == [
         "NetworkPolicy backend-allow-from-frontend: a peer admits more than named pods",

@@ -18,8 +18,12 @@ def test_every_application_source_exists_and_renders(apps):
 
 
 def test_an_application_source_that_is_missing_or_does_not_render_is_rejected(apps):
-    named(apps, "Application", "llm-chat-builds")["spec"]["source"]["path"] = "gitops/build"
-    named(apps, "Application", "llm-chat-backend")["spec"]["source"]["path"] = "gitops/components"
+    named(apps, "Application", "llm-chat-builds")["spec"]["source"]["path"] = (
+        "gitops/build"
+    )
+    named(apps, "Application", "llm-chat-backend")["spec"]["source"]["path"] = (
+        "gitops/components"
+    )
     assert application_sources_render(apps) == [
         "llm-chat-backend: gitops/components does not render",
         "llm-chat-builds: path gitops/build does not exist",

@@ -28,25 +28,31 @@ def _first(path, kind):
             "gitops/backend/base",
             "Deployment",
             lambda o: o["spec"].update(replica=2),
-            "Deployment backend: spec: Additional properties are not allowed ('replica' was unexpected)",
+            "Deployment backend: spec: "
+            "Additional properties are not allowed ('replica' was unexpected)",
         ),
         (
             "gitops/backend/base",
             "Service",
             lambda o: o["spec"]["ports"][0].update(port="8000"),
-            "Service backend-service: spec/ports/0/port: '8000' is not of type 'integer'",
+            "Service backend-service: spec/ports/0/port: "
+            "'8000' is not of type 'integer'",
         ),
         (
             "gitops/frontend/base",
             "Route",
-            lambda o: o["spec"]["tls"].update(insecureEdgeTerminationPolicy="Allow", redirect=True),
-            "Route frontend-route: spec/tls: Additional properties are not allowed ('redirect' was unexpected)",
+            lambda o: o["spec"]["tls"].update(
+                insecureEdgeTerminationPolicy="Allow", redirect=True
+            ),
+            "Route frontend-route: spec/tls: "
+            "Additional properties are not allowed ('redirect' was unexpected)",
         ),
         (
             "gitops/builds/base",
             "BuildConfig",
             lambda o: o["spec"]["source"].update(context="apps/backend"),
-            "BuildConfig backend: spec/source: Additional properties are not allowed ('context' was unexpected)",
+            "BuildConfig backend: spec/source: "
+            "Additional properties are not allowed ('context' was unexpected)",
         ),
         (
             "gitops/apps",
@@ -58,13 +64,15 @@ def _first(path, kind):
             "bootstrap/argocd",
             "ArgoCD",
             lambda o: o["spec"].update(resourceTracking="annotation"),
-            "ArgoCD argocd: spec: Additional properties are not allowed ('resourceTracking' was unexpected)",
+            "ArgoCD argocd: spec: Additional properties are not allowed "
+            "('resourceTracking' was unexpected)",
         ),
         (
             "bootstrap/operator",
             "Subscription",
             lambda o: o["spec"].pop("name"),
-            "Subscription openshift-gitops-operator: spec: 'name' is a required property",
+            "Subscription openshift-gitops-operator: "
+            "spec: 'name' is a required property",
         ),
     ],
 )
@@ -75,5 +83,11 @@ def test_an_object_off_its_schema_is_rejected(path, kind, breakage, problem):
 
 
 def test_a_kind_without_a_schema_is_rejected():
-    obj = {"apiVersion": "route.openshift.io/v1", "kind": "Router", "metadata": {"name": "r"}}
-    assert schemas.problems(obj) == ["Router r: no schema for route.openshift.io/v1 Router"]
+    obj = {
+        "apiVersion": "route.openshift.io/v1",
+        "kind": "Router",
+        "metadata": {"name": "r"},
+    }
+    assert schemas.problems(obj) == [
+        "Router r: no schema for route.openshift.io/v1 Router"
+    ]

@@ -7,7 +7,13 @@ import sys
 
 import pytest
 
-from tests.gitops.manifests import REPO, container, kustomization_dirs, kustomize, topology
+from tests.gitops.manifests import (
+    REPO,
+    container,
+    kustomization_dirs,
+    kustomize,
+    topology,
+)
 from tests.gitops.rules_sources import (
     backend_context_is_s2i_ready,
     frontend_contexts_are_s2i_ready,
@@ -28,7 +34,9 @@ def _health_path():
 @pytest.fixture
 def backend_copy(tmp_path):
     target = tmp_path / "backend"
-    shutil.copytree(BACKEND, target, ignore=shutil.ignore_patterns("*.sqlite3", "__pycache__"))
+    shutil.copytree(
+        BACKEND, target, ignore=shutil.ignore_patterns("*.sqlite3", "__pycache__")
+    )
     return target
 
 
@@ -39,21 +47,34 @@ def test_the_backend_context_is_s2i_ready():
 @pytest.mark.parametrize("name", ["app.py", "pyproject.toml", "setup.py", "app.sh"])
 def test_a_backend_file_that_overrides_s2i_is_rejected(backend_copy, name):
     (backend_copy / name).write_text("")
-    assert backend_context_is_s2i_ready(backend_copy) == [f"backend: {name} changes what S2I runs"]
+    assert backend_context_is_s2i_ready(backend_copy) == [
+        f"backend: {name} changes what S2I runs"
+    ]
 
 
 @pytest.mark.parametrize(
     ("app_module", "problem"),
     [
-        ("config.wsgi2:application", "backend: APP_MODULE module config.wsgi2 does not exist"),
+        (
+            "config.wsgi2:application",
+            "backend: APP_MODULE module config.wsgi2 does not exist",
+        ),
         ("config.asgi:app", "backend: config.asgi defines no app"),
-        ("config.asgi", "backend: .s2i/environment sets no APP_MODULE=module:attribute"),
+        (
+            "config.asgi",
+            "backend: .s2i/environment sets no APP_MODULE=module:attribute",
+        ),
     ],
 )
-def test_an_app_module_that_does_not_import_is_rejected(backend_copy, app_module, problem):
+def test_an_app_module_that_does_not_import_is_rejected(
+    backend_copy, app_module, problem
+):
     environment = backend_copy / ".s2i/environment"
     lines = environment.read_text().splitlines()
-    lines = [f"APP_MODULE={app_module}" if line.startswith("APP_MODULE=") else line for line in lines]
+    lines = [
+        f"APP_MODULE={app_module}" if line.startswith("APP_MODULE=") else line
+        for line in lines
+    ]
     environment.write_text("\n".join(lines) + "\n")
     assert backend_context_is_s2i_ready(backend_copy) == [problem]
 
@@ -68,21 +89,34 @@ def test_a_backend_that_migrates_at_every_start_is_rejected(backend_copy):
 
 @pytest.mark.skipif(
     importlib.util.find_spec("django") is None,
-    reason="the backend's requirements are not installed here; the static check above ran",
+    reason="the backend's requirements are not installed: the static check ran",
 )
 def test_the_app_module_imports():
     module, _, attribute = s2i_environment(BACKEND)["APP_MODULE"].partition(":")
-    code = f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
-    env = {**os.environ, "PYTHONPATH": str(BACKEND), "DJANGO_SECRET_KEY": "import-check"}
+    code = (
+        f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(BACKEND),
+        "DJANGO_SECRET_KEY": "import-check",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BACKEND, env=env, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_the_frontend_contexts_are_s2i_ready():
-    assert frontend_contexts_are_s2i_ready(FRONTEND, FRONTEND / "nginx", _health_path()) == []
+    assert (
+        frontend_contexts_are_s2i_ready(FRONTEND, FRONTEND / "nginx", _health_path())
+        == []
+    )
 
 
 def test_frontend_contexts_without_build_or_nginx_config_are_rejected(tmp_path):
@@ -105,7 +139,12 @@ def test_no_secret_in_the_repository_carries_data():
 
 
 def test_argo_cd_syncs_no_secret():
-    synced = [o for path in kustomization_dirs() if path.startswith("gitops") for o in kustomize(path)]
+    synced = [
+        o
+        for path in kustomization_dirs()
+        if path.startswith("gitops")
+        for o in kustomize(path)
+    ]
     assert [o["metadata"]["name"] for o in synced if o["kind"] == "Secret"] == []
 
 
