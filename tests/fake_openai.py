@@ -216,7 +216,10 @@ class FakeOpenAI:
         try:
             await response.write(self._chunk({"role": "assistant", "content": ""}))
             for i, token in enumerate(split_tokens(behaviour.reply)):
-                if behaviour.fault in ("cut", "stall") and i == behaviour.chunks_before_fault:
+                if (
+                    behaviour.fault in ("cut", "stall")
+                    and i == behaviour.chunks_before_fault
+                ):
                     if behaviour.fault == "stall":
                         await asyncio.sleep(3600)
                     request.transport.close()

@@ -21,7 +21,9 @@ def plain_static_storage(settings):
     """The manifest storage needs `collectstatic` first; pages only need URLs."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
     }
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -109,7 +110,9 @@ def test_connection_test_needs_post_and_a_csrf_token(fake_llm, admin_user):
     assert fake_llm.record.requests == [] and fake_llm.record.headers == []
 
 
-def test_ensure_superuser_creates_once_and_is_idempotent(monkeypatch, django_user_model):
+def test_ensure_superuser_creates_once_and_is_idempotent(
+    monkeypatch, django_user_model
+):
     monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-1")
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.test")
@@ -118,11 +121,17 @@ def test_ensure_superuser_creates_once_and_is_idempotent(monkeypatch, django_use
     call_command("ensure_superuser")
 
     user = django_user_model.objects.get()
-    assert (user.username, user.is_superuser, user.email) == ("root", True, "root@example.test")
+    assert (user.username, user.is_superuser, user.email) == (
+        "root",
+        True,
+        "root@example.test",
+    )
     assert user.check_password("a-long-password-1")
 
 
-def test_ensure_superuser_does_nothing_without_the_variables(monkeypatch, django_user_model):
+def test_ensure_superuser_does_nothing_without_the_variables(
+    monkeypatch, django_user_model
+):
     monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
 
     call_command("ensure_superuser")

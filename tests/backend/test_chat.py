@@ -42,7 +42,9 @@ async def test_api_key_is_sent_as_bearer_token(async_client, fake_llm):
 async def test_both_messages_are_stored_with_usage(async_client, fake_llm):
     response = await post(async_client, {"message": "Hi"})
 
-    conversation = await Conversation.objects.aget(pk=response.json()["conversation_id"])
+    conversation = await Conversation.objects.aget(
+        pk=response.json()["conversation_id"]
+    )
     stored = [
         (m.role, m.content, m.status, m.total_tokens)
         async for m in conversation.messages.all()
@@ -98,10 +100,16 @@ async def test_history_is_trimmed_to_the_budget_keeping_the_newest(
         ({"message": " \n\t "}, "'message' must not be blank."),
         ({"message": "a\x00b"}, "'message' contains characters that are not text."),
         ('{"message": "\\ud800"}', "'message' contains characters that are not text."),
-        ({"message": "hi", "conversation_id": 7}, "'conversation_id' must be a string."),
+        (
+            {"message": "hi", "conversation_id": 7},
+            "'conversation_id' must be a string.",
+        ),
         ({"message": "hi", "conversation_id": "nope"}, "Unknown conversation_id."),
         (
-            {"message": "hi", "conversation_id": "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d"},
+            {
+                "message": "hi",
+                "conversation_id": "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d",
+            },
             "Unknown conversation_id.",
         ),
     ],
@@ -140,7 +148,9 @@ async def test_body_over_the_upload_limit_is_rejected_with_413(
 
 
 async def test_form_encoded_body_is_rejected_with_400(async_client, fake_llm):
-    response = await post(async_client, "message=hi", "application/x-www-form-urlencoded")
+    response = await post(
+        async_client, "message=hi", "application/x-www-form-urlencoded"
+    )
 
     assert response.status_code == 400
     assert response.json() == {

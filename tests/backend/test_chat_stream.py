@@ -44,12 +44,19 @@ async def test_reply_streams_as_start_deltas_and_done_in_order(async_client, fak
             "done",
             {
                 "conversation_id": conversation_id,
-                "usage": {"prompt_tokens": 1, "completion_tokens": 3, "total_tokens": 4},
+                "usage": {
+                    "prompt_tokens": 1,
+                    "completion_tokens": 3,
+                    "total_tokens": 4,
+                },
             },
         ),
     ]
     stored = [(m.role, m.content, m.status) async for m in Message.objects.all()]
-    assert stored == [("user", "Count", "complete"), ("assistant", "one two three", "complete")]
+    assert stored == [
+        ("user", "Count", "complete"),
+        ("assistant", "one two three", "complete"),
+    ]
 
 
 async def test_stream_continues_a_conversation(async_client, fake_llm):
@@ -81,7 +88,9 @@ async def test_upstream_error_becomes_an_error_event_and_is_stored(
         (
             "error",
             {
-                "error": "The LLM endpoint is rate limiting requests: try again shortly.",
+                "error": (
+                    "The LLM endpoint is rate limiting requests: try again shortly."
+                ),
                 "conversation_id": conversation_id,
             },
         )
@@ -117,7 +126,10 @@ async def test_stream_that_stalls_between_tokens_times_out(
         ("delta", {"text": "one"}),
         (
             "error",
-            {"error": "The LLM endpoint timed out.", "conversation_id": events[0][1]["conversation_id"]},
+            {
+                "error": "The LLM endpoint timed out.",
+                "conversation_id": events[0][1]["conversation_id"],
+            },
         ),
     ]
     reply = await Message.objects.aget(role="assistant")

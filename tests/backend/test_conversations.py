@@ -24,7 +24,9 @@ async def test_history_lists_every_message_with_its_status(async_client, fake_ll
     assert response.status_code == 200
     body = response.json()
     assert body["conversation_id"] == conversation_id
-    assert [(m["role"], m["content"], m["status"], m["error"]) for m in body["messages"]] == [
+    assert [
+        (m["role"], m["content"], m["status"], m["error"]) for m in body["messages"]
+    ] == [
         ("user", "Hi", "complete", ""),
         ("assistant", "Hello from the fake model.", "complete", ""),
         ("user", "Again", "complete", ""),
@@ -32,7 +34,9 @@ async def test_history_lists_every_message_with_its_status(async_client, fake_ll
     ]
 
 
-@pytest.mark.parametrize("conversation_id", ["nope", "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d"])
+@pytest.mark.parametrize(
+    "conversation_id", ["nope", "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d"]
+)
 async def test_unknown_conversation_is_404(async_client, conversation_id):
     response = await async_client.get(f"/chat/conversations/{conversation_id}")
 

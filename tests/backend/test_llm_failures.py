@@ -14,7 +14,10 @@ FAILURES = [
     ("http_401", "The LLM endpoint rejected the API key."),
     ("http_403", "The LLM endpoint refused access with this API key."),
     ("http_429", "The LLM endpoint is rate limiting requests: try again shortly."),
-    ("context_too_long", "The conversation is too long for the model: start a new chat."),
+    (
+        "context_too_long",
+        "The conversation is too long for the model: start a new chat.",
+    ),
     ("non_json", "The LLM endpoint sent a response that could not be understood."),
     ("error_body_200", "The LLM endpoint rejected the request."),
     ("hang", "The LLM endpoint timed out."),
@@ -37,8 +40,13 @@ async def test_llm_failure_answers_500_in_plain_words(
     assert API_KEY not in response.content.decode()
     # No retries: one request reached the endpoint.
     assert len(fake_llm.record.requests) == 1
-    stored = [(m.role, m.content, m.status, m.error) async for m in Message.objects.all()]
-    assert stored == [("user", "Hi", "complete", ""), ("assistant", "", "failed", error)]
+    stored = [
+        (m.role, m.content, m.status, m.error) async for m in Message.objects.all()
+    ]
+    assert stored == [
+        ("user", "Hi", "complete", ""),
+        ("assistant", "", "failed", error),
+    ]
 
 
 async def test_refused_connection_says_the_endpoint_could_not_be_reached(
@@ -68,9 +76,7 @@ async def test_unknown_model_is_named_in_the_error(async_client, fake_llm, setti
     }
 
 
-async def test_upstream_detail_goes_to_the_log(
-    async_client, fake_llm, caplog
-):
+async def test_upstream_detail_goes_to_the_log(async_client, fake_llm, caplog):
     fake_llm.reset(fault="http_401")
 
     await async_client.post("/chat", {"message": "Hi"}, content_type="application/json")

@@ -21,7 +21,9 @@ LOAD_APP = "import config.asgi"
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LLM_"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LLM_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=BACKEND_DIR,
@@ -49,7 +51,11 @@ def test_loading_the_app_makes_no_network_attempt():
 
 
 def test_the_network_probe_sees_a_connection_attempt():
-    connect = "import socket\ntry: socket.create_connection(('127.0.0.1', 9))\nexcept OSError: pass"
+    connect = (
+        "import socket\n"
+        "try: socket.create_connection(('127.0.0.1', 9))\n"
+        "except OSError: pass"
+    )
 
     result = run(PROBE.format(load=connect))
 

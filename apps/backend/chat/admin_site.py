@@ -1,6 +1,7 @@
 """The admin site, with a read-only "LLM settings" page and a connection test."""
 
 from asgiref.sync import async_to_sync
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import connection
@@ -34,7 +35,10 @@ def effective_settings() -> list[tuple[str, object]]:
         ("Allowed hosts", ", ".join(settings.ALLOWED_HOSTS)),
         ("DEBUG", settings.DEBUG),
         ("Database engine", connection.vendor),
-        ("Build", ", ".join(f"{k}: {v}" for k, v in settings.BUILD_INFO.items()) or "(none)"),
+        (
+            "Build",
+            ", ".join(f"{k}: {v}" for k, v in settings.BUILD_INFO.items()) or "(none)",
+        ),
     ]
 
 
@@ -44,7 +48,9 @@ class ChatAdminSite(admin.AdminSite):
 
     def get_urls(self):
         return [
-            path("llm-settings/", self.admin_view(self.llm_settings), name="llm-settings"),
+            path(
+                "llm-settings/", self.admin_view(self.llm_settings), name="llm-settings"
+            ),
             path(
                 "llm-settings/test/",
                 self.admin_view(require_POST(self.llm_test)),
@@ -94,6 +100,7 @@ class ChatAdminSite(admin.AdminSite):
             messages.error(request, f"Connection test failed: {exc}")
         else:
             messages.success(
-                request, f"Connected. The endpoint offers: {', '.join(models) or 'no models'}."
+                request,
+                f"Connected. The endpoint offers: {', '.join(models) or 'no models'}.",
             )
         return redirect("admin:llm-settings")

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_TELEMETRY", "False")
 
-import httpx  # noqa: E402
-import litellm  # noqa: E402
+import httpx
+import litellm
 
-from django.conf import settings  # noqa: E402
+from django.conf import settings
 
 litellm.telemetry = False
 litellm.suppress_debug_info = True
@@ -174,7 +174,9 @@ def _causes(exc: BaseException):
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         yield exc
-        exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+        exc = (
+            getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+        )
 
 
 def explain(exc: Exception) -> LLMError:
@@ -200,7 +202,9 @@ def explain(exc: Exception) -> LLMError:
     if caused_by(litellm.PermissionDeniedError) or status == 403:
         return LLMError("The LLM endpoint refused access with this API key.")
     if caused_by(litellm.RateLimitError) or status == 429:
-        return LLMError("The LLM endpoint is rate limiting requests: try again shortly.")
+        return LLMError(
+            "The LLM endpoint is rate limiting requests: try again shortly."
+        )
     if caused_by(ConnectionRefusedError, socket.gaierror, httpx.ConnectError):
         return LLMError("The LLM endpoint could not be reached.")
     if caused_by(ConnectionError, httpx.TransportError, litellm.APIConnectionError):
@@ -214,4 +218,3 @@ def explain(exc: Exception) -> LLMError:
     if status is not None and status >= 500:
         return LLMError(f"The LLM endpoint failed (HTTP {status}).")
     return LLMError("The LLM endpoint sent a response that could not be understood.")
-

@@ -49,14 +49,20 @@ async def conversation_history_get(*, conversation: Conversation) -> list[dict]:
 
 
 async def message_create(*, conversation: Conversation, role: str, **fields) -> Message:
-    message = await Message.objects.acreate(conversation=conversation, role=role, **fields)
+    message = await Message.objects.acreate(
+        conversation=conversation, role=role, **fields
+    )
     # Keep the conversation list ordered by activity.
     await conversation.asave(update_fields=["updated_at"])
     return message
 
 
 async def _reply_save(
-    *, conversation: Conversation, content: str, usage: dict | None = None, error: str = ""
+    *,
+    conversation: Conversation,
+    content: str,
+    usage: dict | None = None,
+    error: str = "",
 ) -> Message:
     if not error:
         status = Message.Status.COMPLETE
@@ -78,7 +84,9 @@ async def reply_get(*, conversation: Conversation, text: str) -> Message:
 
     Raises `llm.LLMError` (after storing the failure).
     """
-    await message_create(conversation=conversation, role=Message.Role.USER, content=text)
+    await message_create(
+        conversation=conversation, role=Message.Role.USER, content=text
+    )
     history = await conversation_history_get(conversation=conversation)
     try:
         answer = await llm.complete(history)
@@ -98,7 +106,9 @@ async def reply_stream(*, conversation: Conversation, text: str) -> AsyncIterato
     away (the generator is closed or its task cancelled), the part that
     arrived is stored as a partial reply.
     """
-    await message_create(conversation=conversation, role=Message.Role.USER, content=text)
+    await message_create(
+        conversation=conversation, role=Message.Role.USER, content=text
+    )
     history = await conversation_history_get(conversation=conversation)
     parts = []
     try:
@@ -107,7 +117,9 @@ async def reply_stream(*, conversation: Conversation, text: str) -> AsyncIterato
             parts.append(delta)
             yield delta
     except llm.LLMError as exc:
-        await _reply_save(conversation=conversation, content="".join(parts), error=str(exc))
+        await _reply_save(
+            conversation=conversation, content="".join(parts), error=str(exc)
+        )
         raise
     except (asyncio.CancelledError, GeneratorExit):
         await _reply_save(

@@ -6,6 +6,7 @@ from contextlib import aclosing
 from functools import wraps
 
 from asgiref.sync import sync_to_async
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
@@ -46,7 +47,9 @@ def allow(*methods):
 def _chat_input(request) -> tuple[str, str | None]:
     """The message and conversation id of a chat request, checked."""
     if request.content_type != "application/json":
-        raise BadRequest("The request body must be JSON (Content-Type: application/json).")
+        raise BadRequest(
+            "The request body must be JSON (Content-Type: application/json)."
+        )
     try:
         body = json.loads(request.body)
     except RequestDataTooBig:
@@ -134,7 +137,9 @@ async def chat_stream(request):
 
     async def events():
         conversation_id = str(conversation.pk)
-        yield _event("start", {"conversation_id": conversation_id, "demo": llm.is_demo()})
+        yield _event(
+            "start", {"conversation_id": conversation_id, "demo": llm.is_demo()}
+        )
         replies = services.reply_stream(conversation=conversation, text=message)
         async with aclosing(replies):
             try:
@@ -147,7 +152,9 @@ async def chat_stream(request):
                     else:
                         yield _event("delta", {"text": item})
             except llm.LLMError as exc:
-                yield _event("error", {"error": str(exc), "conversation_id": conversation_id})
+                yield _event(
+                    "error", {"error": str(exc), "conversation_id": conversation_id}
+                )
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
@@ -206,5 +213,7 @@ async def ready(request):
     try:
         await sync_to_async(_database_check)()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        return JsonResponse(
+            {"status": "unavailable", "database": "unavailable"}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok"})
