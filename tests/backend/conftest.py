@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 from tests.fake_openai import FakeOpenAI
 
@@ -25,6 +26,12 @@ def plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache; start each test from zero."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

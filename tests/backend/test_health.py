@@ -57,3 +57,10 @@ async def test_every_response_carries_a_request_id(async_client):
 
     assert response["X-Request-ID"] == "abc-123"
     assert len(generated["X-Request-ID"]) == 32
+
+
+async def test_unknown_path_is_a_json_404(async_client):
+    response = await async_client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found."}

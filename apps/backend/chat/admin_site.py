@@ -5,12 +5,13 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import connection
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from chat import llm
+from chat import llm, throttle
 
 
 def mask(secret: str) -> str:
@@ -58,6 +59,15 @@ class ChatAdminSite(admin.AdminSite):
             ),
             *super().get_urls(),
         ]
+
+    def login(self, request, extra_context=None):
+        if request.method == "POST" and throttle.admin_login_limited(request):
+            return HttpResponse(
+                "Too many login attempts: wait a minute and try again.",
+                status=429,
+                content_type="text/plain",
+            )
+        return super().login(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)

@@ -13,11 +13,13 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from chat import llm, services
+from chat import llm, services, throttle
 from chat.models import Message
 
 
-class BadRequest(Exception):
+class Refused(Exception):
+    """A request answered with an error status before the LLM is asked."""
+
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
@@ -46,32 +48,32 @@ def allow(*methods):
 
 def _chat_input(request) -> tuple[str, str | None]:
     """The message and conversation id of a chat request, checked."""
+    if throttle.chat_limited(request):
+        raise Refused("Too many requests: wait a minute and try again.", 429)
     if request.content_type != "application/json":
-        raise BadRequest(
-            "The request body must be JSON (Content-Type: application/json)."
-        )
+        raise Refused("The request body must be JSON (Content-Type: application/json).")
     try:
         body = json.loads(request.body)
     except RequestDataTooBig:
-        raise BadRequest("The request body is too large.", status=413) from None
+        raise Refused("The request body is too large.", status=413) from None
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.") from None
+        raise Refused("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
+        raise Refused("The request body must be a JSON object.")
     message = body.get("message")
     if not isinstance(message, str):
-        raise BadRequest("'message' is required and must be a string.")
+        raise Refused("'message' is required and must be a string.")
     if not message.strip():
-        raise BadRequest("'message' must not be blank.")
+        raise Refused("'message' must not be blank.")
     if len(message) > settings.LLM_MAX_MESSAGE_CHARS:
-        raise BadRequest(
+        raise Refused(
             f"'message' is longer than {settings.LLM_MAX_MESSAGE_CHARS} characters."
         )
     if not _is_text(message):
-        raise BadRequest("'message' contains characters that are not text.")
+        raise Refused("'message' contains characters that are not text.")
     conversation_id = body.get("conversation_id")
     if conversation_id is not None and not isinstance(conversation_id, str):
-        raise BadRequest("'conversation_id' must be a string.")
+        raise Refused("'conversation_id' must be a string.")
     return message, conversation_id
 
 
@@ -85,11 +87,16 @@ def _is_text(value: str) -> bool:
     return "\x00" not in value
 
 
+DATABASE_DOWN = "The database is unavailable: try again shortly."
+
+
 async def _conversation(conversation_id):
     try:
         return await services.conversation_resolve(conversation_id=conversation_id)
     except services.ConversationNotFound:
-        raise BadRequest("Unknown conversation_id.") from None
+        raise Refused("Unknown conversation_id.") from None
+    except DatabaseError:
+        raise Refused(DATABASE_DOWN, 503) from None
 
 
 @csrf_exempt  # No cookies are used; the JSON-only body needs a CORS preflight.
@@ -99,12 +106,14 @@ async def chat(request):
     try:
         message, conversation_id = _chat_input(request)
         conversation = await _conversation(conversation_id)
-    except BadRequest as exc:
+    except Refused as exc:
         return error(str(exc), exc.status)
     try:
         reply = await services.reply_get(conversation=conversation, text=message)
     except llm.LLMError as exc:
         return error(str(exc), 500)
+    except DatabaseError:
+        return error(DATABASE_DOWN, 503)
     body = {"response": reply.content, "conversation_id": str(conversation.pk)}
     if reply.total_tokens is not None:
         body["usage"] = _usage(reply)
@@ -132,7 +141,7 @@ async def chat_stream(request):
     try:
         message, conversation_id = _chat_input(request)
         conversation = await _conversation(conversation_id)
-    except BadRequest as exc:
+    except Refused as exc:
         return error(str(exc), exc.status)
 
     async def events():
@@ -155,6 +164,11 @@ async def chat_stream(request):
                 yield _event(
                     "error", {"error": str(exc), "conversation_id": conversation_id}
                 )
+            except DatabaseError:
+                yield _event(
+                    "error",
+                    {"error": DATABASE_DOWN, "conversation_id": conversation_id},
+                )
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
@@ -171,6 +185,8 @@ async def conversation_detail(request, conversation_id):
         )
     except services.ConversationNotFound:
         return error("Unknown conversation_id.", 404)
+    except DatabaseError:
+        return error(DATABASE_DOWN, 503)
     return JsonResponse(
         {
             "conversation_id": str(conversation_id),
@@ -217,3 +233,16 @@ async def ready(request):
             {"status": "unavailable", "database": "unavailable"}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# JSON for the errors Django answers itself (config/urls.py).
+def bad_request(request, exception):
+    return error("Bad request.", 400)
+
+
+def not_found(request, exception):
+    return error("Not found.", 404)
+
+
+def server_error(request):
+    return error("Internal server error.", 500)

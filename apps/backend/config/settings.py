@@ -79,6 +79,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast while the database is away: readiness answers 503 in time.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -126,6 +128,15 @@ if env.bool("DJANGO_TLS_PROXY", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Rate limits count in this process's memory (Django's default cache): the
+# pod runs one worker, so a limit holds per pod.
+RATELIMIT_IP_META_KEY = "chat.throttle.client_ip"
+# How many proxies in front append to X-Forwarded-For: 2 in the cluster
+# (router, nginx), 0 when clients connect directly.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+CHAT_RATE_LIMIT = env.str("CHAT_RATE_LIMIT", default="30/m")
+ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="5/m")
 
 CORS_ALLOWED_ORIGINS = env.list("DJANGO_CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_ALL_ORIGINS = False

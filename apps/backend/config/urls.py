@@ -5,3 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("chat.urls")),
 ]
+
+handler400 = "chat.views.bad_request"
+handler404 = "chat.views.not_found"
+handler500 = "chat.views.server_error"
