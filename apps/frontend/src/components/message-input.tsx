@@ -45,21 +45,33 @@ export const MessageInput = forwardRef<HTMLTextAreaElement, MessageInputProps>(
         <label htmlFor="message-input" className="visually-hidden">
           Message
         </label>
+        <p id="message-input-hint" className="visually-hidden">
+          Enter sends, Shift+Enter adds a line.
+        </p>
         <textarea
           id="message-input"
           ref={ref}
           rows={1}
           value={text}
-          placeholder="Write a message. Enter sends, Shift+Enter adds a line."
+          placeholder="Write a message…"
+          aria-describedby="message-input-hint"
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
         />
+        {/* Distinct keys: were the Stop button reused as Send, the click
+            that stops would go on to submit the form once it is a submit
+            button. */}
         {busy ? (
-          <button type="button" className="stop-button" onClick={onStop}>
+          <button
+            key="stop"
+            type="button"
+            className="stop-button"
+            onClick={onStop}
+          >
             Stop
           </button>
         ) : (
-          <button type="submit" disabled={empty}>
+          <button key="send" type="submit" disabled={empty}>
             Send
           </button>
         )}
