@@ -2,7 +2,10 @@
 
 import ast
 import json
+import os
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -69,6 +72,34 @@ def backend_context_is_s2i_ready(context):
             f"{context.name}: DISABLE_MIGRATE is not 1 (pods would migrate at start)"
         )
     return problems
+
+
+def app_module_import_problems(context):
+    """Import APP_MODULE as the S2I image would, in a fresh interpreter; needs the
+    backend's requirements installed. The settings need a secret key, nothing more."""
+    module, _, attribute = s2i_environment(context).get("APP_MODULE", "").partition(":")
+    code = (
+        f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(context),
+        "DJANGO_SECRET_KEY": "import-check",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=context,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        return []
+    return [
+        f"{context.name}: APP_MODULE does not import: {result.stderr.splitlines()[-1]}"
+    ]
 
 
 def frontend_contexts_are_s2i_ready(bundle_context, nginx_context, health_path):

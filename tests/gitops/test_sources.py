@@ -1,9 +1,6 @@
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -15,9 +12,9 @@ from tests.gitops.manifests import (
     topology,
 )
 from tests.gitops.rules_sources import (
+    app_module_import_problems,
     backend_context_is_s2i_ready,
     frontend_contexts_are_s2i_ready,
-    s2i_environment,
     secrets_carry_no_data,
     yaml_documents,
 )
@@ -87,29 +84,26 @@ def test_a_backend_that_migrates_at_every_start_is_rejected(backend_copy):
     ]
 
 
-@pytest.mark.skipif(
+needs_backend_requirements = pytest.mark.skipif(
     importlib.util.find_spec("django") is None,
     reason="the backend's requirements are not installed: the static check ran",
 )
+
+
+@needs_backend_requirements
 def test_the_app_module_imports():
-    module, _, attribute = s2i_environment(BACKEND)["APP_MODULE"].partition(":")
-    code = (
-        f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
-    )
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(BACKEND),
-        "DJANGO_SECRET_KEY": "import-check",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BACKEND,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    assert app_module_import_problems(BACKEND) == []
+
+
+@needs_backend_requirements
+def test_an_app_module_naming_a_missing_attribute_fails_to_import(backend_copy):
+    environment = backend_copy / ".s2i/environment"
+    text = environment.read_text().replace(":application", ":app")
+    environment.write_text(text)
+    assert app_module_import_problems(backend_copy) == [
+        "backend: APP_MODULE does not import: "
+        "AttributeError: module 'config.asgi' has no attribute 'app'"
+    ]
 
 
 def test_the_frontend_contexts_are_s2i_ready():
