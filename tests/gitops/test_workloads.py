@@ -138,19 +138,32 @@ def test_env_references_resolve(deployed, templates):
     assert env_references_resolve(deployed, templates) == []
 
 
+def _var(env, name):
+    (found,) = [var for var in env if var["name"] == name]
+    return found
+
+
+def _move_first(env, name):
+    env.insert(0, env.pop(env.index(_var(env, name))))
+
+
 @pytest.mark.parametrize(
     ("breakage", "problem"),
     [
         (
-            lambda env: env[0]["valueFrom"]["secretKeyRef"].update(key="SECRET_KEY"),
+            lambda env: _var(env, "DJANGO_SECRET_KEY")["valueFrom"][
+                "secretKeyRef"
+            ].update(key="SECRET_KEY"),
             "backend/backend: Secret litellm-secrets declares no key SECRET_KEY",
         ),
         (
-            lambda env: env[-3]["valueFrom"]["configMapKeyRef"].update(key="domain"),
+            lambda env: _var(env, "APPS_DOMAIN")["valueFrom"]["configMapKeyRef"].update(
+                key="domain"
+            ),
             "backend/backend: ConfigMap cluster-ingress declares no key domain",
         ),
         (
-            lambda env: env.insert(0, env.pop(7)),
+            lambda env: _move_first(env, "DATABASE_URL"),
             "backend/backend: DATABASE_URL uses $(DATABASE_USER) before it is set",
         ),
     ],
