@@ -1,6 +1,7 @@
 import os
 
 import pytest
+
 from django.core.cache import cache
 
 from tests.fake_openai import FakeOpenAI

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from django.test import RequestFactory
 
 from chat.throttle import client_ip

@@ -1,7 +1,8 @@
 """Per-client rate limits, counted per process (one ASGI worker per pod)."""
 
-from django.conf import settings
 from django_ratelimit.core import is_ratelimited
+
+from django.conf import settings
 
 
 def client_ip(request) -> str:
