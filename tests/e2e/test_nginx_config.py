@@ -66,7 +66,7 @@ class Upstream(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def upstream():
+def recording_upstream():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -75,8 +75,8 @@ def upstream():
 
 
 @pytest.fixture(scope="module")
-def nginx(frontend_dist, upstream):
-    with Nginx(frontend_dist, upstream) as server:
+def proxy(nginx_binary, frontend_dist, recording_upstream):
+    with Nginx(frontend_dist, recording_upstream) as server:
         yield server
 
 
@@ -102,8 +102,8 @@ def asset_path(frontend_dist) -> str:
 
 
 @pytest.mark.parametrize("path", ["/", "/index.html", "/some/app/route"])
-def test_app_paths_get_index_html_revalidated_with_security_headers(nginx, path):
-    response = httpx.get(nginx.url + path)
+def test_app_paths_get_index_html_revalidated_with_security_headers(proxy, path):
+    response = httpx.get(proxy.url + path)
     assert response.status_code == 200
     assert '<div id="root"></div>' in response.text
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -111,9 +111,9 @@ def test_app_paths_get_index_html_revalidated_with_security_headers(nginx, path)
     assert_security_headers(response)
 
 
-def test_hashed_assets_are_immutable_and_gzipped(nginx, frontend_dist):
+def test_hashed_assets_are_immutable_and_gzipped(proxy, frontend_dist):
     path = asset_path(frontend_dist)
-    response = httpx.get(nginx.url + path, headers={"Accept-Encoding": "gzip"})
+    response = httpx.get(proxy.url + path, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert response.headers["content-encoding"] == "gzip"
@@ -122,14 +122,14 @@ def test_hashed_assets_are_immutable_and_gzipped(nginx, frontend_dist):
     assert_security_headers(response)
 
 
-def test_missing_asset_is_404_not_index_html_and_not_cached(nginx):
-    response = httpx.get(nginx.url + "/assets/index-gone.js")
+def test_missing_asset_is_404_not_index_html_and_not_cached(proxy):
+    response = httpx.get(proxy.url + "/assets/index-gone.js")
     assert response.status_code == 404
     assert "cache-control" not in response.headers
     assert_security_headers(response)
 
 
-def test_nginx_health_is_answered_by_nginx_itself(frontend_dist):
+def test_nginx_health_is_answered_by_nginx_itself(nginx_binary, frontend_dist):
     with Nginx(frontend_dist, f"http://127.0.0.1:{free_port()}") as no_backend:
         health = httpx.get(no_backend.url + "/nginx-health")
         api = httpx.get(no_backend.url + "/health")
@@ -138,14 +138,14 @@ def test_nginx_health_is_answered_by_nginx_itself(frontend_dist):
     assert_security_headers(api)
 
 
-def test_api_paths_go_to_the_backend_with_forwarded_headers(nginx, seen):
-    response = httpx.get(nginx.url + "/health")
-    httpx.get(nginx.url + "/health", headers={"X-Forwarded-Proto": "https"})
+def test_api_paths_go_to_the_backend_with_forwarded_headers(proxy, seen):
+    response = httpx.get(proxy.url + "/health")
+    httpx.get(proxy.url + "/health", headers={"X-Forwarded-Proto": "https"})
     assert response.json() == {"status": "ok", "model": "m", "demo": True}
     assert_security_headers(response)
     (path, plain), (_, behind_router) = seen
     assert path == "/health"
-    assert plain["Host"] == f"127.0.0.1:{nginx.port}"
+    assert plain["Host"] == f"127.0.0.1:{proxy.port}"
     assert plain["X-Forwarded-For"] == "127.0.0.1"
     assert plain["X-Forwarded-Proto"] == "http"
     assert behind_router["X-Forwarded-Proto"] == "https"
@@ -155,20 +155,20 @@ def test_api_paths_go_to_the_backend_with_forwarded_headers(nginx, seen):
     "path", ["/admin/", "/admin/login/?next=/admin/", "/static/admin/css/base.css"]
 )
 def test_admin_and_static_are_proxied_with_one_set_of_security_headers(
-    nginx, seen, path
+    proxy, seen, path
 ):
-    response = httpx.get(nginx.url + path)
+    response = httpx.get(proxy.url + path)
     assert response.text.startswith("<html>admin</html>")
     assert seen[0][0] == path
     assert response.headers.get_list("x-frame-options") == ["DENY"]
     assert response.headers["cache-control"] == "private"
 
 
-def test_event_stream_is_passed_on_unbuffered_and_uncompressed(nginx, seen):
+def test_event_stream_is_passed_on_unbuffered_and_uncompressed(proxy, seen):
     arrivals = []
     with httpx.stream(
         "POST",
-        nginx.url + "/chat/stream",
+        proxy.url + "/chat/stream",
         json={"message": "hi"},
         headers={"Accept-Encoding": "gzip"},
     ) as response:
@@ -184,8 +184,8 @@ def test_event_stream_is_passed_on_unbuffered_and_uncompressed(nginx, seen):
     assert arrivals[1] >= STREAM_GAP * 0.8
 
 
-def test_proxied_pages_are_gzipped(nginx):
-    response = httpx.get(nginx.url + "/admin/", headers={"Accept-Encoding": "gzip"})
+def test_proxied_pages_are_gzipped(proxy):
+    response = httpx.get(proxy.url + "/admin/", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert response.text.startswith("<html>admin</html>")
 

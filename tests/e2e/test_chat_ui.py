@@ -1,0 +1,213 @@
+"""The chat in real headless Chromium, against both topologies (see conftest)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import open_page
+
+expect.set_options(timeout=10_000)
+
+MARKDOWN_REPLY = (
+    "Here is **bold** text, a table and code:\n\n"
+    "| Name | Value |\n| ---- | ----- |\n| a | 1 |\n\n"
+    '```python\ndef greet(name):\n    return f"Hello {name}"  # hi\n```\n\n'
+    "Done."
+)
+
+
+def conversation(page: Page):
+    return page.get_by_role("log", name="Conversation")
+
+
+def message_box(page: Page):
+    return page.get_by_role("textbox", name="Message")
+
+
+def send(page: Page, text: str) -> None:
+    message_box(page).fill(text)
+    message_box(page).press("Enter")
+
+
+def assistant_texts(page: Page) -> list[str]:
+    return conversation(page).locator(".message-assistant .markdown").all_inner_texts()
+
+
+def test_answer_streams_in_after_a_waiting_indicator(page, llm):
+    llm.reset(
+        reply=" ".join(f"word{i}" for i in range(60)),
+        time_to_first_token=0.6,
+        tokens_per_second=40,
+    )
+    expect(page.get_by_text(llm.model)).to_be_visible()
+    send(page, "Count for me")
+
+    expect(conversation(page).get_by_text("Count for me")).to_be_visible()
+    expect(conversation(page).get_by_text("Waiting for the answer")).to_be_visible()
+    expect(conversation(page).get_by_text("word3", exact=False)).to_be_visible()
+    partial = assistant_texts(page)[0]
+    assert "word59" not in partial
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+
+    expect(conversation(page).get_by_text("word59", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    assert assistant_texts(page) == [llm.behaviour.reply]
+    expect(conversation(page).get_by_text("Waiting for the answer")).to_have_count(0)
+
+
+def test_upstream_error_is_shown_in_plain_words_and_retry_recovers(page, llm):
+    llm.reset(fault="http_500")
+    send(page, "Will this work?")
+    retry = conversation(page).get_by_role("button", name="Retry")
+    expect(retry).to_be_visible()
+    error = conversation(page).locator(".message-error p").inner_text()
+    assert "500" in error or "failed" in error.lower()
+    assert "Traceback" not in error and "fake upstream" not in error
+
+    llm.reset(reply="Now it works.")
+    retry.click()
+    expect(conversation(page).get_by_text("Now it works.")).to_be_visible()
+    expect(retry).to_have_count(0)
+    expect(conversation(page).get_by_text("Will this work?")).to_have_count(1)
+    expect(message_box(page)).to_be_focused()
+
+
+def test_stop_ends_the_stream_and_the_backend_drops_the_upstream(page, llm):
+    llm.reset(reply="tick " * 400, tokens_per_second=20)
+    send(page, "Talk for a long time")
+    expect(conversation(page).get_by_text("tick tick tick")).to_be_visible()
+    message_box(page).fill("a draft that must stay")
+
+    page.get_by_role("button", name="Stop").click()
+
+    expect(conversation(page).get_by_text("Stopped before the end.")).to_be_visible()
+    assert llm.wait_for(lambda record: record.disconnects == 1)
+    assert llm.record.completed_streams == 0
+    expect(message_box(page)).to_have_value("a draft that must stay")
+    expect(message_box(page)).to_be_focused()
+    expect(conversation(page).get_by_text("a draft that must stay")).to_have_count(0)
+    assert len(llm.record.requests) == 1
+
+
+def test_reload_shows_the_same_conversation(page, llm):
+    llm.reset(reply="First answer.")
+    send(page, "First question")
+    expect(conversation(page).get_by_text("First answer.")).to_be_visible()
+    llm.reset(reply="Second answer.")
+    send(page, "Second question")
+    expect(conversation(page).get_by_text("Second answer.")).to_be_visible()
+
+    page.reload()
+
+    for text in ("First question", "First answer.", "Second question"):
+        expect(conversation(page).get_by_text(text)).to_be_visible()
+    history = llm.record.requests[-1]["messages"]
+    assert [m["content"] for m in history if m["role"] == "user"] == [
+        "First question",
+        "Second question",
+    ]
+
+
+def test_new_chat_starts_an_empty_conversation_that_survives_reload(page, llm):
+    send(page, "Remember me")
+    expect(conversation(page).get_by_text(llm.behaviour.reply)).to_be_visible()
+
+    page.get_by_role("button", name="New chat").click()
+    expect(conversation(page).get_by_text("Remember me")).to_have_count(0)
+    expect(message_box(page)).to_be_focused()
+    page.reload()
+    expect(conversation(page).get_by_text("Ask a question")).to_be_visible()
+
+    send(page, "Fresh start")
+    expect(conversation(page).get_by_text(llm.behaviour.reply)).to_be_visible()
+    assert [m["role"] for m in llm.record.requests[-1]["messages"]] == ["user"]
+
+
+def test_model_html_and_javascript_links_render_inert(page, llm):
+    llm.reset(
+        reply=(
+            'Look <img src=x onerror="window.pwned=1"> here '
+            "<script>window.pwned=2</script> and "
+            "[click me](javascript:window.pwned=3) or "
+            '<a href="javascript:window.pwned=4">raw link</a>.'
+        )
+    )
+    send(page, "Be nasty")
+    answer = conversation(page).locator(".message-assistant")
+    expect(answer).to_contain_text("click me")
+
+    assert answer.locator("img, script, [onerror]").count() == 0
+    link = answer.get_by_text("click me")
+    assert link.get_attribute("href") is None
+    link.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.pwned") is None
+
+
+def press_until_focused(page: Page, key: str, target) -> None:
+    for _ in range(6):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press(key)
+    expect(target).to_be_focused()
+
+
+def test_keyboard_only_conversation(page, llm):
+    llm.reset(reply="Keyboard answer.")
+    press_until_focused(page, "Tab", message_box(page))
+
+    page.keyboard.type("line one")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("line two")
+    page.keyboard.press("Enter")
+
+    question = conversation(page).locator(".message-user")
+    expect(question).to_have_text(re.compile("line one\\s*line two"))
+    expect(conversation(page).get_by_text("Keyboard answer.")).to_be_visible()
+    assert llm.record.requests[-1]["messages"][-1]["content"] == "line one\nline two"
+    expect(message_box(page)).to_be_focused()
+
+    press_until_focused(page, "Shift+Tab", page.get_by_role("button", name="New chat"))
+    page.keyboard.press("Enter")
+    expect(conversation(page).get_by_text("Keyboard answer.")).to_have_count(0)
+    expect(message_box(page)).to_be_focused()
+
+
+def test_no_content_security_policy_violations(page, site, llm, console):
+    llm.reset(reply=MARKDOWN_REPLY)
+    send(page, "Show me Markdown")
+    expect(conversation(page).get_by_text("Done.")).to_be_visible()
+    page.get_by_role("button", name="Copy code").click()
+    page.reload()
+    expect(conversation(page).get_by_text("Done.")).to_be_visible()
+
+    headers = page.request.get(site[1] + "/").headers
+    if site[0] == "nginx":
+        assert "script-src 'self'" in headers["content-security-policy"]
+    assert page.evaluate("window.__cspViolations") == []
+    assert [text for kind, text in console if kind in ("error", "pageerror")] == []
+
+
+def test_the_violation_check_sees_an_inline_script(browser, nginx, console):
+    """The check above can fail: nginx's policy blocks inline script."""
+    with open_page(browser, nginx.url + "/", console) as page:
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.ran = 1'; document.body.append(s); }"
+        )
+        assert page.evaluate("window.ran") is None
+        assert page.evaluate("window.__cspViolations") == ["script-src-elem inline"]
+    assert any("Content Security Policy" in text for kind, text in console)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot(page, site, llm, artifacts, scheme):
+    """A picture of a finished answer, one per topology and colour scheme."""
+    page.emulate_media(color_scheme=scheme)
+    llm.reset(reply=MARKDOWN_REPLY)
+    send(page, "Show me Markdown")
+    expect(conversation(page).get_by_text("Done.")).to_be_visible()
+    path = artifacts / f"chat-{site[0]}-{scheme}.png"
+    page.screenshot(path=path)
+    assert path.stat().st_size > 10_000
