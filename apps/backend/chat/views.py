@@ -17,8 +17,8 @@ from chat import llm, services, throttle
 from chat.models import Message
 
 
-class Refused(Exception):
-    """A request answered with an error status before the LLM is asked."""
+class ApiError(Exception):
+    """Answered as {"error": message} with this status."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -29,8 +29,9 @@ def error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def allow(*methods):
-    """Answer other methods with 405 and a JSON error."""
+def api(*methods):
+    """Answer other methods with 405, and an `ApiError` with its status, both
+    as a JSON error."""
 
     def decorator(view):
         @wraps(view)
@@ -39,7 +40,10 @@ def allow(*methods):
                 response = error(f"Method {request.method} is not allowed.", 405)
                 response["Allow"] = ", ".join(methods)
                 return response
-            return await view(request, *args, **kwargs)
+            try:
+                return await view(request, *args, **kwargs)
+            except ApiError as exc:
+                return error(str(exc), exc.status)
 
         return wrapper
 
@@ -49,31 +53,33 @@ def allow(*methods):
 def _chat_input(request) -> tuple[str, str | None]:
     """The message and conversation id of a chat request, checked."""
     if throttle.chat_limited(request):
-        raise Refused("Too many requests: wait a minute and try again.", 429)
+        raise ApiError("Too many requests: wait a minute and try again.", 429)
     if request.content_type != "application/json":
-        raise Refused("The request body must be JSON (Content-Type: application/json).")
+        raise ApiError(
+            "The request body must be JSON (Content-Type: application/json)."
+        )
     try:
         body = json.loads(request.body)
     except RequestDataTooBig:
-        raise Refused("The request body is too large.", status=413) from None
+        raise ApiError("The request body is too large.", status=413) from None
     except (ValueError, UnicodeDecodeError):
-        raise Refused("The request body is not valid JSON.") from None
+        raise ApiError("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
-        raise Refused("The request body must be a JSON object.")
+        raise ApiError("The request body must be a JSON object.")
     message = body.get("message")
     if not isinstance(message, str):
-        raise Refused("'message' is required and must be a string.")
+        raise ApiError("'message' is required and must be a string.")
     if not message.strip():
-        raise Refused("'message' must not be blank.")
+        raise ApiError("'message' must not be blank.")
     if len(message) > settings.LLM_MAX_MESSAGE_CHARS:
-        raise Refused(
+        raise ApiError(
             f"'message' is longer than {settings.LLM_MAX_MESSAGE_CHARS} characters."
         )
     if not _is_text(message):
-        raise Refused("'message' contains characters that are not text.")
+        raise ApiError("'message' contains characters that are not text.")
     conversation_id = body.get("conversation_id")
     if conversation_id is not None and not isinstance(conversation_id, str):
-        raise Refused("'conversation_id' must be a string.")
+        raise ApiError("'conversation_id' must be a string.")
     return message, conversation_id
 
 
@@ -90,30 +96,32 @@ def _is_text(value: str) -> bool:
 DATABASE_DOWN = "The database is unavailable: try again shortly."
 
 
+async def _chat_request(request):
+    """The message of a chat request and the conversation it belongs to."""
+    message, conversation_id = _chat_input(request)
+    return message, await _conversation(conversation_id)
+
+
 async def _conversation(conversation_id):
     try:
         return await services.conversation_resolve(conversation_id=conversation_id)
     except services.ConversationNotFound:
-        raise Refused("Unknown conversation_id.") from None
+        raise ApiError("Unknown conversation_id.") from None
     except DatabaseError:
-        raise Refused(DATABASE_DOWN, 503) from None
+        raise ApiError(DATABASE_DOWN, 503) from None
 
 
 @csrf_exempt  # No cookies are used; the JSON-only body needs a CORS preflight.
-@allow("POST")
+@api("POST")
 async def chat(request):
     """Answer a message with the LLM's whole reply."""
-    try:
-        message, conversation_id = _chat_input(request)
-        conversation = await _conversation(conversation_id)
-    except Refused as exc:
-        return error(str(exc), exc.status)
+    message, conversation = await _chat_request(request)
     try:
         reply = await services.reply_get(conversation=conversation, text=message)
     except llm.LLMError as exc:
-        return error(str(exc), 500)
+        raise ApiError(str(exc), 500) from None
     except DatabaseError:
-        return error(DATABASE_DOWN, 503)
+        raise ApiError(DATABASE_DOWN, 503) from None
     body = {"response": reply.content, "conversation_id": str(conversation.pk)}
     if reply.total_tokens is not None:
         body["usage"] = _usage(reply)
@@ -135,14 +143,10 @@ def _event(name: str, data: dict) -> str:
 
 
 @csrf_exempt  # As chat() above.
-@allow("POST")
+@api("POST")
 async def chat_stream(request):
     """Answer a message with server-sent events as the reply arrives."""
-    try:
-        message, conversation_id = _chat_input(request)
-        conversation = await _conversation(conversation_id)
-    except Refused as exc:
-        return error(str(exc), exc.status)
+    message, conversation = await _chat_request(request)
 
     async def events():
         conversation_id = str(conversation.pk)
@@ -176,7 +180,7 @@ async def chat_stream(request):
     return response
 
 
-@allow("GET")
+@api("GET")
 async def conversation_detail(request, conversation_id):
     """The stored messages of a conversation, for a reloaded page."""
     try:
@@ -184,9 +188,9 @@ async def conversation_detail(request, conversation_id):
             conversation_id=conversation_id
         )
     except services.ConversationNotFound:
-        return error("Unknown conversation_id.", 404)
+        raise ApiError("Unknown conversation_id.", 404) from None
     except DatabaseError:
-        return error(DATABASE_DOWN, 503)
+        raise ApiError(DATABASE_DOWN, 503) from None
     return JsonResponse(
         {
             "conversation_id": str(conversation_id),
@@ -204,7 +208,7 @@ async def conversation_detail(request, conversation_id):
     )
 
 
-@allow("GET")
+@api("GET")
 async def health(request):
     """Liveness: the process answers. Never calls the LLM."""
     return JsonResponse(
@@ -223,7 +227,7 @@ def _database_check():
         cursor.execute("SELECT 1")
 
 
-@allow("GET")
+@api("GET")
 async def ready(request):
     """Readiness: the database answers too."""
     try:
