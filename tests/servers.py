@@ -24,8 +24,9 @@ def free_port() -> int:
 class Backend:
     """``with Backend(tmp_path, LLM_API_BASE=...) as backend: backend.url``"""
 
-    def __init__(self, workdir: Path, **env: str) -> None:
+    def __init__(self, workdir: Path, *gunicorn_args: str, **env: str) -> None:
         self.workdir = workdir
+        self.gunicorn_args = gunicorn_args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "backend.log"
@@ -60,6 +61,7 @@ class Backend:
                 "gunicorn.conf.py",
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                *self.gunicorn_args,
                 "config.asgi:application",
             ],
             cwd=BACKEND_DIR,

@@ -137,3 +137,35 @@ def test_ensure_superuser_does_nothing_without_the_variables(
     call_command("ensure_superuser")
 
     assert django_user_model.objects.count() == 0
+
+
+def test_admin_login_works_behind_the_tls_route(admin_user, settings):
+    """As the Route and nginx forward it: https in X-Forwarded-Proto, the
+    browser's Host and Origin, CSRF enforced."""
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [".apps.example.test"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = True
+    host = "chat.apps.example.test"
+    client = Client(
+        enforce_csrf_checks=True,
+        headers={"Host": host, "X-Forwarded-Proto": "https"},
+    )
+    page = client.get("/admin/login/")
+    token = page.cookies["csrftoken"].value
+
+    response = client.post(
+        "/admin/login/",
+        {
+            "username": "admin",
+            "password": "password",
+            "csrfmiddlewaretoken": token,
+            "next": "/admin/",
+        },
+        headers={"Origin": f"https://{host}", "Referer": f"https://{host}/admin/"},
+    )
+
+    assert page.cookies["csrftoken"]["secure"] is True
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"

@@ -64,6 +64,25 @@ def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
     assert "my private words" not in log
 
 
+def test_a_stream_outlasts_the_worker_timeout(upstream, tmp_path):
+    upstream.reset(reply=" ".join(["tick"] * 30), tokens_per_second=10)
+    with Backend(
+        tmp_path,
+        "--timeout",
+        "1",
+        LLM_API_BASE=upstream.base_url,
+        LLM_MODEL=upstream.model,
+        DJANGO_SECRET_KEY=SECRET_KEY,
+    ) as server:
+        with httpx.stream(
+            "POST", f"{server.url}/chat/stream", json={"message": "Go"}, timeout=30
+        ) as response:
+            lines = list(response.iter_lines())
+
+    events = [line for line in lines if line.startswith("event: ")]
+    assert events == ["event: start"] + ["event: delta"] * 30 + ["event: done"]
+
+
 def test_sigterm_stops_the_server_cleanly(upstream, tmp_path):
     with Backend(
         tmp_path, LLM_API_BASE=upstream.base_url, DJANGO_SECRET_KEY=SECRET_KEY
