@@ -26,6 +26,8 @@ def message_box(page: Page):
 
 
 def send(page: Page, text: str) -> None:
+    """Type and press Enter, once the previous answer has finished."""
+    expect(page.get_by_role("button", name="Send")).to_be_attached()
     message_box(page).fill(text)
     message_box(page).press("Enter")
 
