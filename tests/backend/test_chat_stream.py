@@ -144,6 +144,21 @@ async def test_stream_without_done_marker_still_completes(async_client, fake_llm
     assert [name for name, _ in events] == ["start", "delta", "delta", "delta", "done"]
 
 
+async def test_stream_body_that_is_not_an_event_stream_is_an_error_not_an_empty_reply(
+    async_client, fake_llm
+):
+    fake_llm.reset(fault="non_json")
+
+    _, events = await stream(async_client, {"message": "Hi"})
+
+    error = "The LLM endpoint sent a response that could not be understood."
+    assert events[1:] == [
+        ("error", {"error": error, "conversation_id": events[0][1]["conversation_id"]})
+    ]
+    reply = await Message.objects.aget(role="assistant")
+    assert (reply.content, reply.status, reply.error) == ("", "failed", error)
+
+
 async def test_bad_stream_request_is_a_json_400_not_an_event_stream(
     async_client, fake_llm
 ):

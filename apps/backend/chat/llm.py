@@ -58,17 +58,23 @@ class AnswerStream:
         generator, or cancelling the task reading it, closes the upstream
         connection at once."""
         chunks = aiter(self._response)
+        answered = False
         try:
             while True:
                 try:
                     async with asyncio.timeout(settings.LLM_TIMEOUT):
                         chunk = await anext(chunks)
                 except StopAsyncIteration:
-                    return
+                    break
                 if usage := _usage(chunk):
                     self.usage = usage
                 if chunk.choices and (text := chunk.choices[0].delta.content):
+                    answered = True
                     yield text
+            # LiteLLM ends a body that is no event stream (an HTML error page
+            # with status 200) as an answer without text or usage.
+            if not answered and self.usage is None:
+                raise ValueError("the stream carried no answer")
         except Exception as exc:
             raise explain(exc) from exc
         finally:
