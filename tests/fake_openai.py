@@ -4,10 +4,16 @@ It speaks the parts of the API that LiteLLM uses (``POST /v1/chat/completions``
 with and without ``stream``, ``GET /v1/models``) and can be told to fail in the
 ways a real endpoint fails. It runs its own event loop in a thread, so both
 synchronous and asynchronous tests can use it.
+
+A message that starts with a directive such as ``[fake fault=cut
+tokens_per_second=5]`` overrides the behaviour for that request only, so that
+concurrent requests can fail in different ways.
 """
 
 import asyncio
+import dataclasses
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,11 +35,13 @@ FAULTS = (
     "cut",  # streams some tokens, then drops the connection
     "no_done",  # streams every token but never sends [DONE]
     "stall",  # streams some tokens, then stops sending without closing
+    "echo_key",  # 401 quoting the API key back, as some endpoints do
 )
 
 ERROR_STATUS = {
     "http_500": 500,
     "http_401": 401,
+    "echo_key": 401,
     "http_403": 403,
     "http_429": 429,
     "http_503": 503,
@@ -57,6 +65,23 @@ class Record:
     headers: list = field(default_factory=list)
     disconnects: int = 0
     completed_streams: int = 0
+
+
+DIRECTIVE = re.compile(r"^\[fake((?: \w+=\S+)*)\]")
+
+
+def behaviour_for(default: Behaviour, body: dict) -> Behaviour:
+    """The default behaviour, changed by a directive in the last message."""
+    messages = body.get("messages") or [{}]
+    match = DIRECTIVE.match(str(messages[-1].get("content", "")))
+    if not match:
+        return default
+    types = {f.name: f.type for f in dataclasses.fields(Behaviour)}
+    changes = {}
+    for pair in match.group(1).split():
+        name, value = pair.split("=", 1)
+        changes[name] = types[name](value)
+    return dataclasses.replace(default, **changes)
 
 
 def split_tokens(text: str) -> list[str]:
@@ -132,7 +157,7 @@ class FakeOpenAI:
     async def _models(self, request: web.Request) -> web.Response:
         self.record.headers.append(dict(request.headers))
         if self.behaviour.fault in ERROR_STATUS:
-            return self._error(self.behaviour.fault)
+            return self._error(self.behaviour.fault, request)
         return web.json_response(
             {"object": "list", "data": [{"id": self.model, "object": "model"}]}
         )
@@ -141,9 +166,10 @@ class FakeOpenAI:
         body = await request.json()
         self.record.requests.append(body)
         self.record.headers.append(dict(request.headers))
-        fault = self.behaviour.fault
+        behaviour = behaviour_for(self.behaviour, body)
+        fault = behaviour.fault
         if fault in ERROR_STATUS:
-            return self._error(fault)
+            return self._error(fault, request)
         if fault == "non_json":
             return web.Response(
                 text="<html><body>502 Bad Gateway</body></html>",
@@ -155,32 +181,34 @@ class FakeOpenAI:
             )
         if fault == "hang":
             await asyncio.sleep(3600)
-        await asyncio.sleep(self.behaviour.time_to_first_token)
+        await asyncio.sleep(behaviour.time_to_first_token)
         if body.get("stream"):
-            return await self._stream(request, body)
-        return web.json_response(self._completion(body))
+            return await self._stream(request, body, behaviour)
+        return web.json_response(self._completion(body, behaviour))
 
-    def _error(self, fault: str) -> web.Response:
+    def _error(self, fault: str, request: web.Request) -> web.Response:
         code = "context_length_exceeded" if fault == "context_too_long" else None
+        key = request.headers.get("Authorization", "").removeprefix("Bearer ")
         message = {
             "context_too_long": "This model's maximum context length is 8 tokens.",
             "http_401": "Incorrect API key provided.",
+            "echo_key": f"Incorrect API key provided: {key}.",
         }.get(fault, f"fake upstream fault {fault}")
         return web.json_response(
             {"error": {"message": message, "type": "error", "code": code}},
             status=ERROR_STATUS[fault],
         )
 
-    def _usage(self, body: dict) -> dict:
+    def _usage(self, body: dict, behaviour: Behaviour) -> dict:
         prompt = sum(len(str(m.get("content", ""))) for m in body["messages"]) // 4
-        completion = len(split_tokens(self.behaviour.reply))
+        completion = len(split_tokens(behaviour.reply))
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
         }
 
-    def _completion(self, body: dict) -> dict:
+    def _completion(self, body: dict, behaviour: Behaviour) -> dict:
         return {
             "id": "chatcmpl-fake",
             "object": "chat.completion",
@@ -189,11 +217,11 @@ class FakeOpenAI:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": self.behaviour.reply},
+                    "message": {"role": "assistant", "content": behaviour.reply},
                     "finish_reason": "stop",
                 }
             ],
-            "usage": self._usage(body),
+            "usage": self._usage(body, behaviour),
         }
 
     def _chunk(self, delta: dict, finish_reason=None, usage=None) -> bytes:
@@ -208,8 +236,9 @@ class FakeOpenAI:
             chunk["usage"] = usage
         return b"data: " + json.dumps(chunk).encode() + b"\n\n"
 
-    async def _stream(self, request: web.Request, body: dict) -> web.StreamResponse:
-        behaviour = self.behaviour
+    async def _stream(
+        self, request: web.Request, body: dict, behaviour: Behaviour
+    ) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         delay = 1 / behaviour.tokens_per_second if behaviour.tokens_per_second else 0
@@ -227,7 +256,7 @@ class FakeOpenAI:
                 if delay:
                     await asyncio.sleep(delay)
                 await response.write(self._chunk({"content": token}))
-            await response.write(self._chunk({}, "stop", self._usage(body)))
+            await response.write(self._chunk({}, "stop", self._usage(body, behaviour)))
             if behaviour.fault != "no_done":
                 await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
