@@ -22,6 +22,8 @@ from tests.servers import Backend
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "apps" / "frontend" / "dist"
 ARTIFACTS = REPO / "tests" / "artifacts"
+ADMIN_USER = "e2e-admin"
+ADMIN_PASSWORD = "e2e-admin-password-only-for-tests"
 
 
 def require(path: str, what: str) -> str:
@@ -72,7 +74,11 @@ def backend(upstream, frontend_dist, tmp_path_factory):
         CHAT_RATE_LIMIT="10000/m",
         DJANGO_SECRET_KEY="e2e-test-secret-key-not-used-anywhere-else",
         DJANGO_FRONTEND_DIR=str(frontend_dist),
+        DJANGO_SUPERUSER_USERNAME=ADMIN_USER,
+        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+        DJANGO_SUPERUSER_EMAIL="admin@localhost",
     ) as server:
+        server.manage("ensure_superuser")
         yield server
 
 
