@@ -11,7 +11,9 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # Not WEB_CONCURRENCY: the S2I run script sets that from the memory limit
 # (one worker per 40 MiB), which would start several copies of LiteLLM.
 workers = int(os.environ.get("GUNICORN_WORKERS", "1"))
-worker_class = "uvicorn_worker.UvicornWorker"
+# Uvicorn's worker, ending the streams still open when graceful_timeout is
+# about to run out so that their partial replies are stored (config/workers.py).
+worker_class = "config.workers.GracefulUvicornWorker"
 # The ASGI worker answers gunicorn's heartbeat from its event loop, so this
 # only catches a blocked loop; it never cuts a long stream.
 timeout = 30

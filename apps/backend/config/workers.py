@@ -1,0 +1,53 @@
+"""The gunicorn worker class (gunicorn.conf.py)."""
+
+import asyncio
+import sys
+
+from gunicorn.arbiter import Arbiter
+from uvicorn.server import Server
+from uvicorn_worker import UvicornWorker
+
+# Time left, after open responses are disconnected, to store the partial
+# replies and exit before gunicorn kills the worker.
+CLEANUP_SECONDS = 2
+
+
+class DrainingServer(Server):
+    """Uvicorn's server, disconnecting the responses still open once
+    `drain_seconds` of its shutdown have passed."""
+
+    drain_seconds: float = 0
+
+    async def shutdown(self, sockets=None) -> None:
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self.drain_seconds, self._disconnect_all)
+        try:
+            await super().shutdown(sockets)
+        finally:
+            timer.cancel()
+
+    def _disconnect_all(self) -> None:
+        for connection in list(self.server_state.connections):
+            connection.transport.close()
+
+
+class GracefulUvicornWorker(UvicornWorker):
+    """Uvicorn's worker, ending open streams before gunicorn's graceful
+    timeout runs out.
+
+    On SIGTERM uvicorn waits for open responses without a limit, so gunicorn
+    kills the worker when graceful_timeout ends and the replies still being
+    streamed are never stored. uvicorn's own time limit cancels the requests'
+    tasks, which Django does not pass on to the view. Closing the connections
+    instead looks to Django like clients going away: each stream stores what
+    arrived as a partial reply, as it does for a client that disconnects.
+    """
+
+    async def _serve(self) -> None:
+        self.config.app = self.wsgi
+        server = DrainingServer(config=self.config)
+        server.drain_seconds = max(self.cfg.graceful_timeout - CLEANUP_SECONDS, 1)
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)

@@ -1,0 +1,59 @@
+"""The gunicorn worker: SIGTERM with a stream open, under gunicorn."""
+
+import signal
+import sqlite3
+import threading
+import time
+
+import httpx
+
+from tests.servers import Backend
+
+
+def test_stream_still_open_when_the_grace_period_ends_is_stored_as_partial(
+    upstream, tmp_path
+):
+    upstream.reset(fault="stall", chunks_before_fault=2)
+    deltas = threading.Semaphore(0)
+
+    def read():
+        try:
+            with httpx.stream(
+                "POST", f"{server.url}/chat/stream", json={"message": "Hi"}, timeout=30
+            ) as response:
+                for line in response.iter_lines():
+                    if line == "event: delta":
+                        deltas.release()
+        except httpx.HTTPError:
+            pass
+
+    with Backend(
+        tmp_path,
+        LLM_API_BASE=upstream.base_url,
+        LLM_MODEL=upstream.model,
+        LLM_TIMEOUT="60",
+        GRACEFUL_TIMEOUT="3",
+        DJANGO_SECRET_KEY="workers-test-secret-key",
+    ) as server:
+        reader = threading.Thread(target=read)
+        reader.start()
+        assert deltas.acquire(timeout=30) and deltas.acquire(timeout=30)
+        signalled = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        exit_code = server.process.wait(30)
+        stopped_after = time.monotonic() - signalled
+        reader.join(5)
+
+    assert exit_code == 0
+    assert stopped_after < 3
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        reply = db.execute(
+            "SELECT content, status, error FROM chat_message WHERE role = 'assistant'"
+        ).fetchall()
+    assert reply == [
+        (
+            "Hello from",
+            "partial",
+            "The client disconnected before the answer was complete.",
+        )
+    ]
