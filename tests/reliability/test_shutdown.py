@@ -1,0 +1,85 @@
+"""SIGTERM while streams are open, as Kubernetes sends it on a rollout: the
+streams that can finish within the grace period do, the rest are ended, and
+every reply is stored, whole or marked partial."""
+
+import signal
+import sqlite3
+import threading
+import time
+
+import httpx
+
+GRACE = 4  # GRACEFUL_TIMEOUT; the cluster uses 50 s of a 60 s grace period
+SHORT = "[fake tokens_per_second=4] Finish within the grace period"
+ENDLESS = "[fake fault=stall tokens_per_second=20] Outlast the grace period"
+
+
+def read_stream(url, message, transcript, started):
+    try:
+        with httpx.stream(
+            "POST", f"{url}/chat/stream", json={"message": message}, timeout=30
+        ) as response:
+            for line in response.iter_lines():
+                transcript.append(line)
+                if line.startswith("event: delta"):
+                    started.release()
+    except httpx.HTTPError as exc:
+        transcript.append(f"closed: {type(exc).__name__}")
+
+
+def stored_replies(database):
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT u.content, a.content, a.status, a.error"
+            " FROM chat_message u JOIN chat_message a"
+            " ON a.conversation_id = u.conversation_id AND a.role = 'assistant'"
+            " WHERE u.role = 'user' AND u.content LIKE '[fake%'"
+        ).fetchall()
+    return sorted(rows)
+
+
+def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
+    start_backend, report
+):
+    backend = start_backend("shutdown", GRACEFUL_TIMEOUT=str(GRACE), LLM_TIMEOUT="60")
+    messages = [SHORT] * 5 + [ENDLESS] * 5
+    transcripts = [[] for _ in messages]
+    started = threading.Semaphore(0)
+    readers = [
+        threading.Thread(target=read_stream, args=(backend.url, m, t, started))
+        for m, t in zip(messages, transcripts, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+    for _ in messages:
+        assert started.acquire(timeout=30)
+
+    signalled = time.monotonic()
+    backend.process.send_signal(signal.SIGTERM)
+    exit_code = backend.process.wait(GRACE + 10)
+    stopped_after = time.monotonic() - signalled
+    for reader in readers:
+        reader.join(5)
+
+    assert exit_code == 0
+    assert stopped_after < GRACE
+    for transcript in transcripts[:5]:
+        assert "event: done" in transcript
+    for transcript in transcripts[5:]:
+        assert "event: done" not in transcript
+    assert stored_replies(backend.database) == sorted(
+        [(SHORT, "Hello from the fake model.", "complete", "")] * 5
+        + [
+            (
+                ENDLESS,
+                "Hello from",
+                "partial",
+                "The client disconnected before the answer was complete.",
+            )
+        ]
+        * 5
+    )
+    report(
+        f"SIGTERM with 10 open streams: exit {exit_code} after {stopped_after:.1f} s"
+        f" (grace {GRACE} s), 5 drained complete, 5 stored partial, none lost"
+    )
