@@ -1,0 +1,140 @@
+"""What the kernel knows about a process tree: CPU time, PSS, core pinning."""
+
+import json
+import os
+import platform
+import subprocess
+import threading
+from pathlib import Path
+
+# The system under test gets core 0; the load generator and the fake upstream
+# share core 1.
+SUT_CORE = 0
+LOAD_CORE = 1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pinned(core: int, command: list[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *command]
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
+                int(entry.name)
+            )
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of ``pid``."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of the tree under ``pid``."""
+    total = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size of the tree under ``pid``, in MiB."""
+    total_kib = 0
+    for member in tree(pid):
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total_kib += int(line.split()[1])
+    return total_kib / 1024
+
+
+class PeakMemory:
+    """Sample the tree's PSS in a thread while a block runs; keep the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.peak = max(self.peak, pss_mib(self.pid))
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, pss_mib(self.pid))
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "os": _os_name(),
+        "python": platform.python_version(),
+    }
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _os_name() -> str:
+    for line in Path("/etc/os-release").read_text().splitlines():
+        if line.startswith("PRETTY_NAME="):
+            return line.split("=", 1)[1].strip('"')
+    return platform.system()
+
+
+def versions(python: str, *packages: str) -> dict:
+    """Installed versions of ``packages`` for the interpreter ``python``."""
+    script = (
+        "import json, sys\nfrom importlib.metadata import version\n"
+        "print(json.dumps({p: version(p) for p in sys.argv[1:]}))"
+    )
+    result = subprocess.run(
+        [python, "-c", script, *packages], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
