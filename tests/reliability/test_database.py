@@ -1,0 +1,86 @@
+"""The database goes away for a while under a running backend (PostgreSQL, as
+in the cluster): readiness fails, liveness does not, chat answers 503 in plain
+words, and everything recovers by itself when the database is back."""
+
+import os
+import time
+
+import httpx
+import pytest
+
+from tests.reliability.conftest import DATABASE_DOWN
+from tests.reliability.postgres import PostgreSQL, binaries
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    if binaries() is None:
+        reason = "PostgreSQL binaries not found under /usr/lib/postgresql"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: .ci/run installs them")
+        pytest.skip(reason)
+    with PostgreSQL() as server:
+        yield server
+
+
+def wait_until_ready(client, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get("/health/ready").status_code == 200:
+            return time.monotonic()
+        time.sleep(0.2)
+    raise AssertionError(f"not ready {timeout} s after the database came back")
+
+
+def test_database_outage_fails_readiness_only_and_heals_by_itself(
+    postgres, start_backend, report
+):
+    backend = start_backend("postgres", DATABASE_URL=postgres.url)
+    client = httpx.Client(base_url=backend.url, timeout=30)
+    before = client.post("/chat", json={"message": "Before the outage"}).json()
+    conversation_id = before["conversation_id"]
+
+    postgres.stop()
+    went_down = time.monotonic()
+    ready = client.get("/health/ready")
+    live = client.get("/health")
+    refused = [
+        client.post("/chat", json={"message": "During the outage"}),
+        client.post("/chat/stream", json={"message": "During the outage"}),
+        client.post(
+            "/chat",
+            json={"message": "During", "conversation_id": conversation_id},
+        ),
+        client.get(f"/chat/conversations/{conversation_id}"),
+    ]
+    noticed_in = time.monotonic() - went_down
+
+    postgres.start()
+    came_back = time.monotonic()
+    recovered_in = wait_until_ready(client, timeout=20) - came_back
+    after = client.post(
+        "/chat", json={"message": "After", "conversation_id": conversation_id}
+    )
+    stored = client.get(f"/chat/conversations/{conversation_id}").json()
+
+    assert (ready.status_code, ready.json()) == (
+        503,
+        {"status": "unavailable", "database": "unavailable"},
+    )
+    assert live.status_code == 200
+    assert [(r.status_code, r.json()) for r in refused] == [
+        (503, {"error": DATABASE_DOWN})
+    ] * len(refused)
+    assert noticed_in < 10
+    assert after.status_code == 200
+    assert [m["content"] for m in stored["messages"]] == [
+        "Before the outage",
+        "Hello from the fake model.",
+        "After",
+        "Hello from the fake model.",
+    ]
+    report(
+        f"database outage: readiness 503 and chat 503 within {noticed_in:.1f} s,"
+        f" liveness 200 throughout, ready again {recovered_in:.1f} s after the"
+        " database returned; no stored message lost"
+    )
