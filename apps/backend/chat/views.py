@@ -64,6 +64,8 @@ def _chat_input(request) -> tuple[str, str | None]:
         raise ApiError("The request body is too large.", status=413) from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise ApiError("The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.")
     message = body.get("message")
