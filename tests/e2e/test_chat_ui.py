@@ -213,3 +213,30 @@ def test_screenshot(page, site, llm, artifacts, scheme):
     path = artifacts / f"chat-{site[0]}-{scheme}.png"
     page.screenshot(path=path)
     assert path.stat().st_size > 10_000
+
+
+def test_enter_that_confirms_an_input_method_composition_does_not_send(page, llm):
+    """Chromium's input-method path, driven over the DevTools protocol as a
+    Japanese IME does: compose, then Enter to confirm the candidate."""
+    message_box(page).focus()
+    devtools = page.context.new_cdp_session(page)
+    devtools.send(
+        "Input.imeSetComposition",
+        {"text": "にほんご", "selectionStart": 4, "selectionEnd": 4},
+    )
+    devtools.send(
+        "Input.dispatchKeyEvent",
+        {"type": "rawKeyDown", "key": "Enter", "windowsVirtualKeyCode": 229},
+    )
+    devtools.send("Input.insertText", {"text": "にほんご"})
+    devtools.send(
+        "Input.dispatchKeyEvent",
+        {"type": "keyUp", "key": "Enter", "windowsVirtualKeyCode": 13},
+    )
+    expect(message_box(page)).to_have_value("にほんご")
+    page.wait_for_timeout(300)
+    expect(conversation(page).get_by_text("にほんご")).to_have_count(0)
+
+    message_box(page).press("Enter")
+    expect(conversation(page).get_by_text("にほんご")).to_be_visible()
+    expect(conversation(page).get_by_text(llm.behaviour.reply)).to_be_visible()
