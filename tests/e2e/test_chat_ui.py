@@ -6,6 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import open_page
+from tests.e2e.nginx_server import Nginx
+from tests.servers import free_port
 
 expect.set_options(timeout=10_000)
 
@@ -203,16 +205,21 @@ def test_the_violation_check_sees_an_inline_script(browser, nginx, console):
     assert any("Content Security Policy" in text for kind, text in console)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshot(page, site, llm, artifacts, scheme):
-    """A picture of a finished answer, one per topology and colour scheme."""
+@pytest.mark.parametrize(
+    ("name", "scheme", "width"), [("desktop", "light", 1000), ("phone", "dark", 390)]
+)
+def test_screenshot(page, site, llm, artifacts, name, scheme, width):
+    """A picture of a finished answer per topology: desktop light, phone dark."""
     page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 760})
     llm.reset(reply=MARKDOWN_REPLY)
     send(page, "Show me Markdown")
     expect(conversation(page).get_by_text("Done.")).to_be_visible()
-    path = artifacts / f"chat-{site[0]}-{scheme}.png"
+    path = artifacts / f"chat-{site[0]}-{name}.png"
     page.screenshot(path=path)
     assert path.stat().st_size > 10_000
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width == width, "the page scrolls sideways"
 
 
 def test_enter_that_confirms_an_input_method_composition_does_not_send(page, llm):
@@ -240,3 +247,20 @@ def test_enter_that_confirms_an_input_method_composition_does_not_send(page, llm
     message_box(page).press("Enter")
     expect(conversation(page).get_by_text("にほんご")).to_be_visible()
     expect(conversation(page).get_by_text(llm.behaviour.reply)).to_be_visible()
+
+
+def test_backend_down_is_an_inline_error_not_a_blank_page(
+    browser, nginx_binary, frontend_dist, console
+):
+    with (
+        Nginx(frontend_dist, f"http://127.0.0.1:{free_port()}") as no_backend,
+        open_page(browser, no_backend.url + "/", console) as page,
+    ):
+        send(page, "Anyone there?")
+        expect(conversation(page).get_by_text("Anyone there?")).to_be_visible()
+        expect(
+            conversation(page).get_by_text(
+                "The chat service is not available right now. Try again in a moment."
+            )
+        ).to_be_visible()
+        expect(conversation(page).get_by_role("button", name="Retry")).to_be_visible()
