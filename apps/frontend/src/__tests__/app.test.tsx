@@ -161,31 +161,46 @@ describe('App', () => {
     expect(input()).toHaveFocus();
   });
 
-  it('loads the stored conversation after a reload', async () => {
+  it('loads the stored conversation after a reload and can retry its failure', async () => {
+    const user = userEvent.setup();
     window.localStorage.setItem('chat.conversationId', CONVERSATION);
-    backend(() => answer('x'), {
+    const fetchMock = backend(() => answer('Answer at last'), {
       [`/chat/conversations/${CONVERSATION}`]: () =>
         jsonResponse({
           conversation_id: CONVERSATION,
           messages: [
             { role: 'user', content: 'Earlier question', status: 'complete' },
+            { role: 'assistant', content: 'Half', status: 'partial' },
+            { role: 'user', content: 'Last question', status: 'complete' },
             {
               role: 'assistant',
-              content: 'Earlier answer',
-              status: 'complete',
+              content: '',
+              status: 'failed',
+              error: 'The LLM endpoint timed out.',
             },
-            { role: 'user', content: 'Cut question', status: 'complete' },
-            { role: 'assistant', content: 'Half', status: 'partial' },
           ],
         }),
     });
     render(<App />);
-    expect(
-      await within(log()).findByText('Earlier answer'),
-    ).toBeInTheDocument();
+    expect(await within(log()).findByText('Half')).toBeInTheDocument();
     expect(
       within(log()).getByText('Stopped before the end.'),
     ).toBeInTheDocument();
+    expect(
+      within(log()).getByText('The LLM endpoint timed out.'),
+    ).toBeInTheDocument();
+
+    await user.click(within(log()).getByRole('button', { name: 'Retry' }));
+    expect(
+      await within(log()).findByText('Answer at last'),
+    ).toBeInTheDocument();
+    const retried = fetchMock.mock.calls.find(
+      ([url]) => url === '/chat/stream',
+    );
+    expect(JSON.parse(String(retried?.[1]?.body))).toEqual({
+      message: 'Last question',
+      conversation_id: CONVERSATION,
+    });
   });
 
   it('starts fresh, quietly, when the stored conversation is unknown', async () => {

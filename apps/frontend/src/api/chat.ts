@@ -11,6 +11,7 @@ export type StoredMessage = {
   role: 'user' | 'assistant';
   content: string;
   status: 'complete' | 'partial' | 'failed';
+  error?: string | null;
 };
 
 const CUT_OFF_MESSAGE = 'The answer was cut off before it finished. Try again.';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { fetchConversation, streamChat, type StoredMessage } from '@/api/chat';
+import { fetchConversation, streamChat } from '@/api/chat';
 import { ApiError, UNREACHABLE_MESSAGE } from '@/api/client';
 import {
   clearConversationId,
@@ -8,33 +8,10 @@ import {
   saveConversationId,
 } from '@/lib/conversation-id';
 import { newMessageId } from '@/lib/message-id';
+import { messagesFromHistory } from '@/lib/stored-messages';
 import type { ChatMessage } from '@/types/chat';
 
 const HISTORY_FAILED_MESSAGE = 'The earlier conversation could not be loaded.';
-const STORED_FAILURE_MESSAGE = 'This answer failed.';
-
-const STORED_STATUS = {
-  complete: 'complete',
-  partial: 'stopped',
-  failed: 'failed',
-} as const;
-
-function fromStored(stored: StoredMessage[]): ChatMessage[] {
-  let question = '';
-  return stored.map((message) => {
-    const status = STORED_STATUS[message.status] ?? 'complete';
-    if (message.role === 'user') question = message.content;
-    return {
-      id: newMessageId(),
-      role: message.role,
-      content: message.content,
-      status,
-      question: message.role === 'assistant' ? question : undefined,
-      error: status === 'failed' ? STORED_FAILURE_MESSAGE : undefined,
-    };
-  });
-}
-
 function errorText(error: unknown): string {
   return error instanceof ApiError ? error.message : UNREACHABLE_MESSAGE;
 }
@@ -64,7 +41,7 @@ export function useChat() {
           clearConversationId();
           return;
         }
-        setMessages(fromStored(stored));
+        setMessages(messagesFromHistory(stored));
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
