@@ -1,0 +1,32 @@
+"""Security headers on every response, including those Django's own
+middleware answers before any view: static files and a disallowed Host."""
+
+import pytest
+
+EXPECTED = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def headers_of(response) -> dict:
+    return {name: response.get(name) for name in EXPECTED}
+
+
+def test_static_file_carries_the_security_headers(client, settings, tmp_path):
+    settings.STATIC_ROOT = str(tmp_path)
+    (tmp_path / "probe.css").write_text("body {}")
+
+    response = client.get("/static/probe.css")
+
+    assert response.status_code == 200
+    assert headers_of(response) == EXPECTED
+
+
+@pytest.mark.django_db
+def test_disallowed_host_answer_carries_the_security_headers(client):
+    response = client.get("/health", headers={"Host": "evil.example.test"})
+
+    assert response.status_code == 400
+    assert headers_of(response) == EXPECTED
