@@ -152,7 +152,8 @@ def test_api_paths_go_to_the_backend_with_forwarded_headers(proxy, seen):
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/", "/admin/login/?next=/admin/", "/static/admin/css/base.css"]
+    "path",
+    ["/admin", "/admin/", "/admin/login/?next=/admin/", "/static/admin/css/base.css"],
 )
 def test_admin_and_static_are_proxied_with_one_set_of_security_headers(
     proxy, seen, path
@@ -211,5 +212,5 @@ def test_start_hook_defaults_to_the_backend_service(frontend_dist, monkeypatch):
         rendered = (server.root / "nginx.default.d" / "backend-proxy.conf").read_text()
     finally:
         server.remove()
-    assert rendered.count("proxy_pass http://backend-service:8000;") == 6
+    assert rendered.count("proxy_pass http://backend-service:8000;") == 7
     assert "${BACKEND_URL}" not in rendered
