@@ -19,8 +19,9 @@ from tests.bench.upstream import Upstream
 HERE = Path(__file__).resolve().parent
 
 METHOD = [
-    "- Core 0 runs the system under test, alone: the backend (gunicorn with "
-    "`apps/backend/gunicorn.conf.py`, one uvicorn worker, SQLite), the LiteLLM "
+    "- Core 0 runs the system under test and nothing else of the benchmark: "
+    "the backend (gunicorn with `apps/backend/gunicorn.conf.py`, one uvicorn "
+    "worker, SQLite), the LiteLLM "
     "proxy (`litellm --config`, one worker, no database) or the baseline script "
     "(`tests/bench/baseline.py`). Core 1 runs the load generator "
     "(`tests/bench/load.py`, asyncio and aiohttp) and the fake upstream "

@@ -210,7 +210,8 @@ def _profiles(results: dict) -> list[str]:
     lines = []
     for name, found in results["backend"]["profiles"].items():
         lines += [
-            f"**{name}** ({found['samples']} samples with the GIL held):",
+            f"**{name}**: {found['samples']} busy samples, "
+            f"{found['waiting_samples']} of threads waiting (left out):",
             "",
             *_table(
                 ["share", "function, anywhere on the stack"],

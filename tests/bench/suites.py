@@ -23,8 +23,8 @@ class Plan:
     request_clients: tuple = (1, 32)
     request_seconds: float = 3.0
     stream_clients: tuple = (1, 50, 100, 200)
-    stream_seconds: float = 4.0
-    profile_seconds: float = 5.0
+    stream_seconds: float = 3.0
+    profile_seconds: float = 8.0
 
 
 def _unpaced(upstream) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.bench import load
 from tests.bench.system import SUT_CORE, pinned, tree
 from tests.servers import BACKEND_DIR, REPO, Backend, free_port
 
@@ -59,6 +60,7 @@ class PinnedBackend(Backend):
     health_path = "/health"
     chat_path = "/chat"
     stream_path = "/chat/stream"
+    read_stream = staticmethod(load.backend_stream)
 
     def __init__(
         self, workdir: Path, upstream_base: str, *, pythonpath: str = "", **env
@@ -165,6 +167,7 @@ class Proxy:
     health_path = "/health/liveliness"
     chat_path = "/v1/chat/completions"
     stream_path = "/v1/chat/completions"
+    read_stream = staticmethod(load.openai_stream)
 
     def __init__(
         self,
