@@ -169,3 +169,18 @@ def test_hostile_conversation_id_in_the_path_is_a_json_404_or_400(
     assert_not_a_server_fault(response, response.text)
     assert response.status_code in (400, 404)
     assert list(response.json()) == ["error"]
+
+
+def test_oversized_body_is_refused_with_413_before_it_is_parsed(client):
+    """Django checks Content-Length against DATA_UPLOAD_MAX_MEMORY_SIZE before it
+    reads the body; the body is a valid chat request, 8 MiB long."""
+    body = json.dumps({"message": "x" * 8 * 2**20}).encode()
+
+    response = client.post(
+        "/chat", content=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": "The request body is too large."},
+    )

@@ -81,7 +81,7 @@ class Load:
         try:
             await call
         except (httpx.HTTPError, ValueError, IndexError, KeyError) as exc:
-            self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+            self.errors.append(f"{call.__qualname__}: {exc!r}"[:300])
 
 
 def mixed_requests(load: Load, streamed: list[str]):
@@ -111,7 +111,9 @@ def stored_conversations(database) -> dict[str, list[tuple[str, str, str]]]:
 
 async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, report):
     backend = start_backend("load", LLM_TIMEOUT="30")
-    limits = httpx.Limits(max_connections=STREAMS + 10)
+    # Idle connections are dropped before the server's 5 s keep-alive timeout
+    # (gunicorn.conf.py), or a request may race the server closing them.
+    limits = httpx.Limits(max_connections=STREAMS + 10, keepalive_expiry=1)
     async with httpx.AsyncClient(
         base_url=backend.url, timeout=60, limits=limits
     ) as client:
