@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.reliability.conftest import DATABASE_DOWN
+from tests.reliability.conftest import DATABASE_DOWN, parse_events
 from tests.reliability.postgres import PostgreSQL, binaries
 
 
@@ -40,8 +40,17 @@ def test_database_outage_fails_readiness_only_and_heals_by_itself(
     before = client.post("/chat", json={"message": "Before the outage"}).json()
     conversation_id = before["conversation_id"]
 
-    postgres.stop()
-    went_down = time.monotonic()
+    with client.stream(
+        "POST",
+        "/chat/stream",
+        json={"message": "[fake tokens_per_second=5] Cut off by the outage"},
+    ) as response:
+        lines = response.iter_lines()
+        while next(lines) != "event: delta":
+            pass
+        postgres.stop()
+        went_down = time.monotonic()
+        cut_off = parse_events("\n".join(["event: delta", *lines]) + "\n")
     ready = client.get("/health/ready")
     live = client.get("/health")
     refused = [
@@ -63,6 +72,9 @@ def test_database_outage_fails_readiness_only_and_heals_by_itself(
     )
     stored = client.get(f"/chat/conversations/{conversation_id}").json()
 
+    # The reply arrived whole but could not be stored: the client is told.
+    assert [name for name, _ in cut_off] == ["delta"] * 5 + ["error"]
+    assert cut_off[-1][1]["error"] == DATABASE_DOWN
     assert (ready.status_code, ready.json()) == (
         503,
         {"status": "unavailable", "database": "unavailable"},
@@ -80,7 +92,8 @@ def test_database_outage_fails_readiness_only_and_heals_by_itself(
         "Hello from the fake model.",
     ]
     report(
-        f"database outage: readiness 503 and chat 503 within {noticed_in:.1f} s,"
+        "database outage: an open stream ends with an error event;"
+        f" readiness 503 and chat 503 within {noticed_in:.1f} s,"
         f" liveness 200 throughout, ready again {recovered_in:.1f} s after the"
         " database returned; no stored message lost"
     )
