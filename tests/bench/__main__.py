@@ -43,9 +43,9 @@ METHOD = [
     "`/proc/<pid>/stat`.",
     "- Cold start runs in `unshare -rn` (loopback only). Every Python process "
     "there loads `tests/bench/nethook/sitecustomize.py`, an audit hook that logs "
-    "getaddrinfo and connect to any non-loopback host; one more start of each "
-    "server runs under `strace -f -e trace=connect`, which also sees sockets "
-    "opened outside Python's socket module.",
+    "getaddrinfo and connect to any non-loopback host; every start runs under "
+    "`strace -f --seccomp-bpf -e trace=connect` (only connect() stops the "
+    "process), which also sees sockets opened outside Python's socket module.",
     "- Profiles: `py-spy record --gil --nonblocking` on the uvicorn worker during "
     "extra runs that are not part of the figures.",
 ]

@@ -2,7 +2,8 @@
 start to health 200 and to the first answered chat, for the backend and the
 proxy, next to a bare `import litellm`. Attempts to reach any other address
 are logged two ways: an audit hook in every Python process
-(tests/bench/nethook) and one extra start of each server under strace."""
+(tests/bench/nethook), and strace on every start (with a seccomp filter, so
+that only connect() stops the process)."""
 
 import json
 import os
@@ -25,8 +26,8 @@ from tests.servers import BACKEND_DIR, REPO
 NETHOOK = str(Path(__file__).with_name("nethook"))
 # connect() to an IPv4 or IPv6 address that is not loopback.
 REMOTE_CONNECT = re.compile(
-    r"connect\(\d+, \{sa_family=AF_INET6?, .*?(?:inet_addr|inet_pton\(AF_INET6), "
-    r'"(?!127\.|::1")([^"]+)"'
+    r"connect\(\d+, \{sa_family=AF_INET6?, .*?"
+    r'(?:inet_addr\(|inet_pton\(AF_INET6, )"(?!127\.|::1")([^"]+)"'
 )
 
 
@@ -46,9 +47,9 @@ def _start(server) -> dict:
     return {"health_s": healthy - started, "first_chat_s": answered - started}
 
 
-def _strace(server, trace: Path) -> list[str]:
-    """Start ``server`` under strace up to its first chat; the remote
-    addresses it tried to connect to."""
+def _traced_start(server, trace: Path) -> tuple[dict, set[str]]:
+    """`_start` under strace, which stops the process only at connect(); the
+    times and the remote addresses it tried."""
     server.wrapper = [
         "strace",
         "-f",
@@ -60,14 +61,17 @@ def _strace(server, trace: Path) -> list[str]:
         str(trace),
     ]
     try:
-        _start(server)
+        times = _start(server)
     finally:
         # SIGTERM goes to the server itself: strace exits when it does.
         for child in children(server.process.pid):
             os.kill(child, signal.SIGTERM)
-        server.process.wait(30)
+        try:
+            server.process.wait(30)
+        except subprocess.TimeoutExpired:
+            stop(server.process)
         server.wrapper = []
-    return sorted(set(REMOTE_CONNECT.findall(trace.read_text(errors="replace"))))
+    return times, set(REMOTE_CONNECT.findall(trace.read_text(errors="replace")))
 
 
 def _import_litellm() -> float:
@@ -80,15 +84,16 @@ def _import_litellm() -> float:
 
 
 def _measure(name, server, repeats, workdir) -> dict:
-    runs = []
-    for _ in range(repeats):
-        runs.append(_start(server))
-        stop(server.process)
+    runs, remote = [], set()
+    for repeat in range(repeats):
+        times, tried = _traced_start(server, workdir / f"{name}-{repeat}.strace")
+        runs.append(times)
+        remote |= tried
     figures = {
         key: spread([round(run[key], 3) for run in runs])
         for key in ("health_s", "first_chat_s")
     }
-    figures["strace_remote_connects"] = _strace(server, workdir / f"{name}.strace")
+    figures["strace_remote_connects"] = sorted(remote)
     return figures
 
 

@@ -25,7 +25,10 @@ def bundle_size() -> dict:
         ).stdout
         subprocess.run(["tar", "-x", "-C", scratch], input=archive, check=True)
         app = Path(scratch) / "apps" / "frontend"
-        for command in (["ci", "--no-audit", "--no-fund"], ["run", "build"]):
+        for command in (
+            ["ci", "--prefer-offline", "--no-audit", "--no-fund"],
+            ["run", "build"],
+        ):
             subprocess.run(
                 ["npm", "--prefix", str(app), *command],
                 check=True,
