@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-GRACE = 4  # GRACEFUL_TIMEOUT; the cluster uses 50 s of a 60 s grace period
+GRACE = 6  # GRACEFUL_TIMEOUT; the cluster uses 50 s of a 60 s grace period
 SHORT = "[fake tokens_per_second=4] Finish within the grace period"
 ENDLESS = "[fake fault=stall tokens_per_second=20] Outlast the grace period"
 
