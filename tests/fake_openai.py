@@ -261,7 +261,9 @@ class FakeOpenAI:
                 await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
             self.record.completed_streams += 1
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionResetError:
+            self.record.disconnects += 1
+        except asyncio.CancelledError:
             self.record.disconnects += 1
             raise
         return response
