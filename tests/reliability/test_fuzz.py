@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+from collections import Counter
 from urllib.parse import quote
 
 import httpx
@@ -23,14 +24,20 @@ from tests.reliability.conftest import assert_no_secrets, parse_events
 SEED = int(
     os.environ.get("FUZZ_SEED") or (0 if os.environ.get("CI") else secrets.randbits(32))
 )
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 fuzz = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-CASES = {"/chat": 0, "/chat/stream": 0, "/chat/conversations/": 0}
+CASES = {
+    "/chat": Counter(),
+    "/chat/stream": Counter(),
+    "/chat (text)": Counter(),
+    "/chat/stream (text)": Counter(),
+    "/chat/conversations/": Counter(),
+}
 
 json_values = st.recursive(
     st.none()
@@ -46,7 +53,13 @@ control_text = st.text(st.characters(categories=["Cc", "Cf", "Zl", "Zp", "Cs"]))
 huge_text = st.builds(
     lambda char, count: char * count, st.characters(), st.integers(0, 100_000)
 )
-messages = st.one_of(any_text, control_text, huge_text, json_values)
+# Two in three valid, so that many requests reach the LLM and the database.
+valid_text = st.text(min_size=1)
+messages = st.one_of(
+    valid_text,
+    valid_text,
+    st.one_of(any_text, control_text, huge_text, json_values),
+)
 conversation_ids = st.one_of(
     st.none(), st.uuids().map(str), any_text, json_values, st.just("")
 )
@@ -55,7 +68,7 @@ conversation_ids = st.one_of(
 @st.composite
 def chat_objects(draw):
     body = {"message": draw(messages)}
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) == 0:
         body["conversation_id"] = draw(conversation_ids)
     body.update(draw(st.dictionaries(st.text(max_size=8), json_values, max_size=3)))
     return json.dumps(body, ensure_ascii=draw(st.booleans())).encode(
@@ -79,24 +92,30 @@ duplicate_keys = st.lists(
 )
 bodies = st.one_of(
     chat_objects(),
-    json_values.map(lambda value: json.dumps(value).encode()),
-    st.builds(nested, st.integers(1, 150_000), st.sampled_from(["list", "object"])),
-    duplicate_keys,
-    st.binary(max_size=2048),
-    any_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
+    chat_objects(),
+    st.one_of(
+        json_values.map(lambda value: json.dumps(value).encode()),
+        st.builds(nested, st.integers(1, 150_000), st.sampled_from(["list", "object"])),
+        duplicate_keys,
+        st.binary(max_size=2048),
+        any_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
+    ),
 )
-content_types = st.sampled_from(
-    [
-        "application/json",
-        "application/json; charset=utf-8",
-        "application/json; charset=utf-16",
-        "APPLICATION/JSON",
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data; boundary=fuzz",
-        "application/jsonx",
-        "",
-    ]
+content_types = st.one_of(
+    st.just("application/json"),
+    st.sampled_from(
+        [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/json; charset=utf-16",
+            "APPLICATION/JSON",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=fuzz",
+            "application/jsonx",
+            "",
+        ]
+    ),
 )
 # Header values as HTTP allows them: printable, no spaces around.
 request_ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E)).map(
@@ -118,10 +137,9 @@ def client(served, upstream, report):
     upstream.reset()
     with httpx.Client(base_url=served.url, timeout=60) as client:
         yield client
-    report(
-        f"fuzz: seed {SEED} (repeat with FUZZ_SEED={SEED}), cases run: "
-        + ", ".join(f"{path} {count}" for path, count in CASES.items())
-    )
+    report(f"fuzz: seed {SEED} (repeat with FUZZ_SEED={SEED}), cases run by status:")
+    for path, statuses in CASES.items():
+        report(f"  {path}: {statuses.total()} ({dict(sorted(statuses.items()))})")
 
 
 @pytest.mark.parametrize("path", ["/chat", "/chat/stream"])
@@ -131,12 +149,12 @@ def client(served, upstream, report):
 def test_hostile_body_is_refused_or_answered_never_a_server_fault(
     client, path, body, content_type, request_id
 ):
-    CASES[path] += 1
     response = client.post(
         path,
         content=body,
         headers={"Content-Type": content_type, "X-Request-ID": request_id},
     )
+    CASES[path][response.status_code] += 1
     payload = response.text
 
     assert_not_a_server_fault(response, payload)
@@ -151,7 +169,56 @@ def test_hostile_body_is_refused_or_answered_never_a_server_fault(
         if events[-1][0] == "error":
             assert events[-1][1]["error"].startswith("The LLM endpoint")
     else:
-        assert set(json.loads(payload)) >= {"response", "conversation_id"}
+        answer = json.loads(payload)
+        stored = client.get(f"/chat/conversations/{answer['conversation_id']}")
+        # The message is stored exactly as sent, whatever its characters.
+        assert stored.json()["messages"][-2]["content"] == json.loads(body)["message"]
+
+
+def expected_refusal(body: str, message: str) -> tuple[int, str] | None:
+    """The backend's rules for a message, as the contract states them."""
+    if len(body.encode()) > 256 * 1024:
+        return 413, "The request body is too large."
+    if not message.strip():
+        return 400, "'message' must not be blank."
+    if len(message) > 16000:
+        return 400, "'message' is longer than 16000 characters."
+    if "\x00" in message or re.search("[\ud800-\udfff]", message):
+        return 400, "'message' contains characters that are not text."
+    return None
+
+
+@pytest.mark.parametrize("path", ["/chat", "/chat/stream"])
+@seed(SEED)
+@fuzz
+@given(message=st.one_of(any_text, control_text, huge_text))
+def test_any_text_message_is_answered_and_stored_exactly_or_refused_by_rule(
+    client, path, message
+):
+    body = json.dumps({"message": message})
+    # As the server reads it: JSON joins an escaped surrogate pair.
+    message = json.loads(body)["message"]
+    response = client.post(
+        path, content=body, headers={"Content-Type": "application/json"}
+    )
+    CASES[f"{path} (text)"][response.status_code] += 1
+
+    assert_not_a_server_fault(response, response.text)
+    refusal = expected_refusal(body, message)
+    if refusal:
+        status, error = refusal
+        assert (response.status_code, response.json()) == (status, {"error": error})
+        return
+    assert response.status_code == 200
+    if path == "/chat":
+        conversation_id = response.json()["conversation_id"]
+    else:
+        conversation_id = parse_events(response.text)[0][1]["conversation_id"]
+    stored = client.get(f"/chat/conversations/{conversation_id}").json()
+    assert [(m["role"], m["content"]) for m in stored["messages"]] == [
+        ("user", message),
+        ("assistant", "Hello from the fake model."),
+    ]
 
 
 @seed(SEED)
@@ -160,11 +227,11 @@ def test_hostile_body_is_refused_or_answered_never_a_server_fault(
 def test_hostile_conversation_id_in_the_path_is_a_json_404_or_400(
     client, conversation_id
 ):
-    CASES["/chat/conversations/"] += 1
     path = "/chat/conversations/" + quote(
         conversation_id.encode("utf-8", "surrogatepass"), safe=""
     )
     response = client.get(path)
+    CASES["/chat/conversations/"][response.status_code] += 1
 
     assert_not_a_server_fault(response, response.text)
     assert response.status_code in (400, 404)

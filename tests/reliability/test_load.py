@@ -143,6 +143,8 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
         await asyncio.gather(*(gated(c) for c in mixed_requests(load, streamed)))
         mixed_took = time.monotonic() - started
         peak = sampler.stop()
+    await asyncio.sleep(2)
+    after = pss_bytes(backend.process.pid)
 
     stored = stored_conversations(backend.database)
     created = [uuid.UUID(c).hex for c in load.created]
@@ -163,5 +165,6 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
     )
     report(
         f"load memory (PSS of gunicorn and its worker): {baseline / MiB:.0f} MiB"
-        f" before, peak {peak / MiB:.0f} MiB (limit {MEMORY_LIMIT / MiB:.0f} MiB)"
+        f" before, peak {peak / MiB:.0f} MiB, {after / MiB:.0f} MiB 2 s after"
+        f" (limit {MEMORY_LIMIT / MiB:.0f} MiB)"
     )
