@@ -4,12 +4,26 @@ words, and everything recovers by itself when the database is back."""
 
 import os
 import time
+from collections import Counter
 
 import httpx
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
 from tests.reliability.conftest import DATABASE_DOWN, parse_events
+from tests.reliability.hostile import (
+    EXAMPLES,
+    SEED,
+    any_text,
+    assert_stored_exactly_or_refused_by_rule,
+    control_text,
+    fuzz,
+    huge_text,
+)
 from tests.reliability.postgres import PostgreSQL, binaries
+
+STATUSES = Counter()
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +37,30 @@ def postgres():
         yield server
 
 
+@pytest.fixture(scope="module")
+def backend(postgres, start_backend):
+    return start_backend("postgres", DATABASE_URL=postgres.url)
+
+
+@pytest.fixture(scope="module")
+def client(backend):
+    with httpx.Client(base_url=backend.url, timeout=30) as client:
+        yield client
+
+
+@seed(SEED)
+@settings(fuzz, max_examples=max(EXAMPLES // 2, 1))
+@given(message=st.one_of(any_text, control_text, huge_text))
+def test_any_text_message_is_stored_exactly_in_postgresql_or_refused_by_rule(
+    client, message
+):
+    STATUSES[assert_stored_exactly_or_refused_by_rule(client, "/chat", message)] += 1
+
+
+def test_postgresql_fuzz_cases(report):
+    report(f"fuzz on PostgreSQL: /chat (text) {STATUSES.total()} ({dict(STATUSES)})")
+
+
 def wait_until_ready(client, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -33,10 +71,8 @@ def wait_until_ready(client, timeout):
 
 
 def test_database_outage_fails_readiness_only_and_heals_by_itself(
-    postgres, start_backend, report
+    postgres, client, report
 ):
-    backend = start_backend("postgres", DATABASE_URL=postgres.url)
-    client = httpx.Client(base_url=backend.url, timeout=30)
     before = client.post("/chat", json={"message": "Before the outage"}).json()
     conversation_id = before["conversation_id"]
 

@@ -3,34 +3,33 @@ the served backend: arbitrary JSON, unicode, control characters, huge strings,
 deep nesting, duplicate keys, raw bytes and wrong content types. Nothing
 answers with a 5xx that is not an LLM failure, or with a stack trace.
 
-Examples are drawn from FUZZ_SEED (0 in CI, random otherwise; the summary
-prints it); FUZZ_EXAMPLES sets how many each test runs.
+Examples, their seed and count: tests/reliability/hostile.py.
 """
 
 import json
-import os
 import re
-import secrets
 from collections import Counter
 from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import assert_no_secrets, parse_events
+from tests.reliability.conftest import parse_events
+from tests.reliability.hostile import (
+    SEED,
+    any_text,
+    assert_not_a_server_fault,
+    assert_stored_exactly_or_refused_by_rule,
+    bodies,
+    content_types,
+    control_text,
+    fuzz,
+    huge_text,
+    request_ids,
+)
 
-SEED = int(
-    os.environ.get("FUZZ_SEED") or (0 if os.environ.get("CI") else secrets.randbits(32))
-)
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
-fuzz = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 CASES = {
     "/chat": Counter(),
     "/chat/stream": Counter(),
@@ -38,98 +37,6 @@ CASES = {
     "/chat/stream (text)": Counter(),
     "/chat/conversations/": Counter(),
 }
-
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats()
-    | st.text(st.characters(exclude_categories=())),
-    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
-    max_leaves=15,
-)
-any_text = st.text(st.characters(exclude_categories=()))  # surrogates too
-control_text = st.text(st.characters(categories=["Cc", "Cf", "Zl", "Zp", "Cs"]))
-huge_text = st.builds(
-    lambda char, count: char * count, st.characters(), st.integers(0, 100_000)
-)
-# Two in three valid, so that many requests reach the LLM and the database.
-valid_text = st.text(min_size=1)
-messages = st.one_of(
-    valid_text,
-    valid_text,
-    st.one_of(any_text, control_text, huge_text, json_values),
-)
-conversation_ids = st.one_of(
-    st.none(), st.uuids().map(str), any_text, json_values, st.just("")
-)
-
-
-@st.composite
-def chat_objects(draw):
-    body = {"message": draw(messages)}
-    if draw(st.integers(0, 3)) == 0:
-        body["conversation_id"] = draw(conversation_ids)
-    body.update(draw(st.dictionaries(st.text(max_size=8), json_values, max_size=3)))
-    return json.dumps(body, ensure_ascii=draw(st.booleans())).encode(
-        "utf-8", "surrogatepass"
-    )
-
-
-def nested(depth: int, shape: str) -> bytes:
-    opening, closing = {"list": ("[", "]"), "object": ('{"message":', "}")}[shape]
-    return (opening * depth + "0" + closing * depth).encode()
-
-
-duplicate_keys = st.lists(
-    st.tuples(st.sampled_from(["message", "conversation_id"]), json_values),
-    min_size=2,
-    max_size=4,
-).map(
-    lambda pairs: (
-        "{" + ",".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}"
-    ).encode()
-)
-bodies = st.one_of(
-    chat_objects(),
-    chat_objects(),
-    st.one_of(
-        json_values.map(lambda value: json.dumps(value).encode()),
-        st.builds(nested, st.integers(1, 150_000), st.sampled_from(["list", "object"])),
-        duplicate_keys,
-        st.binary(max_size=2048),
-        any_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
-    ),
-)
-content_types = st.one_of(
-    st.just("application/json"),
-    st.sampled_from(
-        [
-            "application/json",
-            "application/json; charset=utf-8",
-            "application/json; charset=utf-16",
-            "APPLICATION/JSON",
-            "text/plain",
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=fuzz",
-            "application/jsonx",
-            "",
-        ]
-    ),
-)
-# Header values as HTTP allows them: printable, no spaces around.
-request_ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E)).map(
-    str.strip
-)
-
-
-def assert_not_a_server_fault(response: httpx.Response, payload: str) -> None:
-    assert "Traceback" not in payload
-    assert 'File "' not in payload
-    assert_no_secrets(payload)
-    assert response.status_code in (200, 400, 404, 413, 500), payload[:300]
-    if response.status_code == 500:
-        assert json.loads(payload)["error"].startswith("The LLM endpoint")
 
 
 @pytest.fixture(scope="module")
@@ -175,19 +82,6 @@ def test_hostile_body_is_refused_or_answered_never_a_server_fault(
         assert stored.json()["messages"][-2]["content"] == json.loads(body)["message"]
 
 
-def expected_refusal(body: str, message: str) -> tuple[int, str] | None:
-    """The backend's rules for a message, as the contract states them."""
-    if len(body.encode()) > 256 * 1024:
-        return 413, "The request body is too large."
-    if not message.strip():
-        return 400, "'message' must not be blank."
-    if len(message) > 16000:
-        return 400, "'message' is longer than 16000 characters."
-    if "\x00" in message or re.search("[\ud800-\udfff]", message):
-        return 400, "'message' contains characters that are not text."
-    return None
-
-
 @pytest.mark.parametrize("path", ["/chat", "/chat/stream"])
 @seed(SEED)
 @fuzz
@@ -195,30 +89,8 @@ def expected_refusal(body: str, message: str) -> tuple[int, str] | None:
 def test_any_text_message_is_answered_and_stored_exactly_or_refused_by_rule(
     client, path, message
 ):
-    body = json.dumps({"message": message})
-    # As the server reads it: JSON joins an escaped surrogate pair.
-    message = json.loads(body)["message"]
-    response = client.post(
-        path, content=body, headers={"Content-Type": "application/json"}
-    )
-    CASES[f"{path} (text)"][response.status_code] += 1
-
-    assert_not_a_server_fault(response, response.text)
-    refusal = expected_refusal(body, message)
-    if refusal:
-        status, error = refusal
-        assert (response.status_code, response.json()) == (status, {"error": error})
-        return
-    assert response.status_code == 200
-    if path == "/chat":
-        conversation_id = response.json()["conversation_id"]
-    else:
-        conversation_id = parse_events(response.text)[0][1]["conversation_id"]
-    stored = client.get(f"/chat/conversations/{conversation_id}").json()
-    assert [(m["role"], m["content"]) for m in stored["messages"]] == [
-        ("user", message),
-        ("assistant", "Hello from the fake model."),
-    ]
+    status = assert_stored_exactly_or_refused_by_rule(client, path, message)
+    CASES[f"{path} (text)"][status] += 1
 
 
 @seed(SEED)
