@@ -59,15 +59,17 @@ def template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def start_backend(upstream, template, tmp_path_factory):
-    """``start_backend("name", ENV=value)``: a running backend pointed at the
-    fake LLM. Its log is checked for secrets when the session ends."""
+    """``start_backend("name", *gunicorn_args, ENV=value)``: a running backend
+    pointed at the fake LLM. Its log is checked for secrets when the session
+    ends."""
     with ExitStack() as stack:
         started = []
 
-        def start(name: str, **env: str) -> PreparedBackend:
+        def start(name: str, *gunicorn_args: str, **env: str) -> PreparedBackend:
             backend = PreparedBackend(
                 tmp_path_factory.mktemp(name),
                 template,
+                *gunicorn_args,
                 **{
                     "LLM_API_BASE": upstream.base_url,
                     "LLM_API_KEY": API_KEY,

@@ -43,8 +43,12 @@ class PreparedBackend(Backend):
     """A `Backend` whose SQLite database is a copy of the template's and whose
     static files are the template's; a PostgreSQL database is migrated."""
 
-    def __init__(self, workdir: Path, template: Path, **env: str) -> None:
-        super().__init__(workdir, DJANGO_STATIC_ROOT=str(template / "static"), **env)
+    def __init__(
+        self, workdir: Path, template: Path, *gunicorn_args: str, **env: str
+    ) -> None:
+        super().__init__(
+            workdir, *gunicorn_args, DJANGO_STATIC_ROOT=str(template / "static"), **env
+        )
         self.database = workdir / "db.sqlite3"
         if self.env["DATABASE_URL"].startswith("sqlite"):
             shutil.copy(template / "db.sqlite3", self.database)

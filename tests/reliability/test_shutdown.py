@@ -38,10 +38,9 @@ def stored_replies(database):
     return sorted(rows)
 
 
-def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
-    start_backend, report
-):
-    backend = start_backend("shutdown", GRACEFUL_TIMEOUT=str(GRACE), LLM_TIMEOUT="60")
+def sigterm_with_open_streams(backend):
+    """Open 5 short and 5 endless streams, then SIGTERM: the exit code, the
+    seconds until the server stopped, and each stream's lines."""
     messages = [SHORT] * 5 + [ENDLESS] * 5
     transcripts = [[] for _ in messages]
     started = threading.Semaphore(0)
@@ -60,6 +59,15 @@ def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
     stopped_after = time.monotonic() - signalled
     for reader in readers:
         reader.join(5)
+    return exit_code, stopped_after, transcripts
+
+
+def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
+    start_backend, report
+):
+    backend = start_backend("shutdown", GRACEFUL_TIMEOUT=str(GRACE), LLM_TIMEOUT="60")
+
+    exit_code, stopped_after, transcripts = sigterm_with_open_streams(backend)
 
     assert exit_code == 0
     assert stopped_after < GRACE
@@ -82,4 +90,24 @@ def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
     report(
         f"SIGTERM with 10 open streams: exit {exit_code} after {stopped_after:.1f} s"
         f" (grace {GRACE} s), 5 drained complete, 5 stored partial, none lost"
+    )
+
+
+def test_with_uvicorns_own_worker_the_streams_left_open_are_lost(start_backend):
+    """What config/workers.py prevents: uvicorn waits for the open streams
+    until gunicorn kills it, and their replies are never stored."""
+    backend = start_backend(
+        "shutdown-plain",
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        GRACEFUL_TIMEOUT=str(GRACE),
+        LLM_TIMEOUT="60",
+    )
+
+    _, stopped_after, _ = sigterm_with_open_streams(backend)
+
+    assert stopped_after >= GRACE
+    assert (
+        stored_replies(backend.database)
+        == [(SHORT, "Hello from the fake model.", "complete", "")] * 5
     )
