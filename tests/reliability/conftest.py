@@ -86,6 +86,9 @@ def start_backend(upstream, template, tmp_path_factory):
         yield start
     for backend in started:
         assert_no_secrets(backend.log())
+        # gunicorn kills a worker whose event loop sent no heartbeat for
+        # `timeout` seconds: on an overloaded machine, a cause of failures.
+        assert "WORKER TIMEOUT" not in backend.log(), backend.log_path
 
 
 @pytest.fixture(scope="session")

@@ -131,6 +131,7 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
             )
         )
         streams_took = time.monotonic() - started
+        assert load.errors == []
         streamed = load.created[1:]
 
         started = time.monotonic()
