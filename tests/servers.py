@@ -1,6 +1,7 @@
 """Start the backend as it runs in the cluster: gunicorn with the project's
 config, on 127.0.0.1, with its own SQLite database and static files."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,6 +14,19 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 BACKEND_DIR = REPO / "apps" / "backend"
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if int(parent) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def free_port() -> int:
@@ -94,5 +108,10 @@ class Backend:
 
     def __exit__(self, *exc_info) -> None:
         if self.process.poll() is None:
+            # SIGKILL to the master alone would leave its worker running.
+            workers = children(self.process.pid)
             self.process.kill()
             self.process.wait()
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
