@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.servers import BACKEND_DIR, Backend
+from tests.servers import BACKEND_DIR, Backend, children
 
 PREPARE = """
 import django
@@ -63,18 +63,11 @@ class PreparedBackend(Backend):
 
 def process_tree(pid: int) -> list[int]:
     """The process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
     tree, todo = [], [pid]
     while todo:
         current = todo.pop()
         tree.append(current)
-        todo.extend(children.get(current, []))
+        todo.extend(children(current))
     return tree
 
 
