@@ -4,8 +4,6 @@ import pytest
 
 from django.core.cache import cache
 
-from tests.fake_openai import FakeOpenAI
-
 API_KEY = "sk-test-key-that-must-never-leak-4242"
 
 
@@ -33,13 +31,6 @@ def plain_static_storage(settings):
 def fresh_rate_limits():
     """Rate-limit counters live in the cache; start each test from zero."""
     cache.clear()
-
-
-@pytest.fixture(scope="session")
-def upstream():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import CHROMIUM_FLAGS, open_page
 from tests.e2e.nginx_server import Nginx
-from tests.fake_openai import FakeOpenAI
 from tests.servers import Backend
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,13 +46,6 @@ def frontend_dist() -> Path:
 @pytest.fixture(scope="session")
 def nginx_binary() -> str:
     return require(shutil.which("nginx") or "/usr/sbin/nginx", "nginx")
-
-
-@pytest.fixture(scope="session")
-def upstream():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

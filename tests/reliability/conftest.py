@@ -8,7 +8,6 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from tests.fake_openai import FakeOpenAI
 from tests.reliability.serving import PreparedBackend, prepare_template
 
 # Fresh each run, so that nothing else can contain them by chance.
@@ -37,13 +36,6 @@ def assert_no_secrets(text: str) -> None:
     assert API_KEY not in text
     assert SECRET_KEY not in text
     assert ADMIN_PASSWORD not in text
-
-
-@pytest.fixture(scope="session")
-def upstream():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")
