@@ -8,8 +8,11 @@ lost on any failure path.
 import asyncio
 from collections.abc import AsyncIterator
 
+from asgiref.sync import sync_to_async
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from chat import llm
 from chat.models import Conversation, Message
@@ -48,13 +51,17 @@ async def conversation_history_get(*, conversation: Conversation) -> list[dict]:
     return history
 
 
-async def message_create(*, conversation: Conversation, role: str, **fields) -> Message:
-    message = await Message.objects.acreate(
-        conversation=conversation, role=role, **fields
-    )
-    # Keep the conversation list ordered by activity.
-    await conversation.asave(update_fields=["updated_at"])
+def _message_create(conversation: Conversation, role: str, fields: dict) -> Message:
+    with transaction.atomic():
+        message = Message.objects.create(conversation=conversation, role=role, **fields)
+        # Keep the conversation list ordered by activity.
+        conversation.save(update_fields=["updated_at"])
     return message
+
+
+async def message_create(*, conversation: Conversation, role: str, **fields) -> Message:
+    """Both writes in one transaction and one trip to the database thread."""
+    return await sync_to_async(_message_create)(conversation, role, fields)
 
 
 async def _reply_save(
