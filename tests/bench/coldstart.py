@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 
 from tests.bench.stats import spread
-from tests.bench.system import SUT_CORE, children, pinned
+from tests.bench.system import SUT_CORE, pinned
 from tests.bench.targets import PinnedBackend, Proxy, stop, wait_for
 from tests.bench.upstream import Upstream
-from tests.servers import BACKEND_DIR, REPO
+from tests.servers import BACKEND_DIR, REPO, children
 
 NETHOOK = str(Path(__file__).with_name("nethook"))
 # connect() to an IPv4 or IPv6 address that is not loopback.

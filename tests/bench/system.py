@@ -7,6 +7,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from tests.servers import process_tree, pss_bytes
+
 # The system under test gets core 0; the load generator and the fake upstream
 # share core 1.
 SUT_CORE = 0
@@ -18,36 +20,10 @@ def pinned(core: int, command: list[str]) -> list[str]:
     return ["taskset", "-c", str(core), *command]
 
 
-def tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants alive now."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
-                int(entry.name)
-            )
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(parents.get(current, []))
-    return found
-
-
-def children(pid: int) -> list[int]:
-    """The direct children of ``pid``."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()]
-
-
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of the tree under ``pid``."""
     total = 0
-    for member in tree(pid):
+    for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -58,16 +34,7 @@ def cpu_seconds(pid: int) -> float:
 
 def pss_mib(pid: int) -> float:
     """Proportional set size of the tree under ``pid``, in MiB."""
-    total_kib = 0
-    for member in tree(pid):
-        try:
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                total_kib += int(line.split()[1])
-    return total_kib / 1024
+    return pss_bytes(pid) / 2**20
 
 
 class PeakMemory:

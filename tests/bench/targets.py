@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 
 from tests.bench import load
-from tests.bench.system import SUT_CORE, pinned, tree
-from tests.servers import BACKEND_DIR, REPO, Backend, free_port
+from tests.bench.system import SUT_CORE, pinned
+from tests.servers import BACKEND_DIR, REPO, Backend, free_port, process_tree
 
 PROXY_REQUIREMENTS = Path(__file__).with_name("proxy-requirements.txt")
 PROXY_VENV = REPO / ".tox" / "bench-litellm-proxy"
@@ -40,7 +40,7 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> float
 
 def stop(process: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL to every process of the tree still there."""
-    members = tree(process.pid)
+    members = process_tree(process.pid)
     process.terminate()
     try:
         process.wait(30)
@@ -134,7 +134,7 @@ class PinnedBackend(Backend):
     def worker_pid(self) -> int:
         """The uvicorn worker that serves requests (gunicorn's only child)."""
         for _ in range(100):
-            children = [p for p in tree(self.pid) if p != self.pid]
+            children = [p for p in process_tree(self.pid) if p != self.pid]
             if children:
                 return children[0]
             time.sleep(0.05)

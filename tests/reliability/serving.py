@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.servers import BACKEND_DIR, Backend, children
+from tests.servers import BACKEND_DIR, Backend
 
 PREPARE = """
 import django
@@ -59,27 +59,3 @@ class PreparedBackend(Backend):
         if args[0] == "migrate" and self.env["DATABASE_URL"].startswith("sqlite"):
             return
         super().manage(*args)
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and all its descendants."""
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children(current))
-    return tree
-
-
-def pss_bytes(pid: int) -> int:
-    """Proportional set size of a process tree: shared pages counted once."""
-    total = 0
-    for member in process_tree(pid):
-        try:
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                total += int(line.split()[1]) * 1024
-    return total

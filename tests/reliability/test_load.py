@@ -11,7 +11,7 @@ import uuid
 import httpx
 
 from tests.reliability.conftest import parse_events
-from tests.reliability.serving import pss_bytes
+from tests.servers import pss_bytes
 
 STREAMS = 200
 MIXED = 1000
