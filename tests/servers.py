@@ -87,21 +87,25 @@ class Backend:
             capture_output=True,
         )
 
+    def command(self) -> list[str]:
+        """gunicorn as the S2I image runs it, bound to loopback."""
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            *self.gunicorn_args,
+            "config.asgi:application",
+        ]
+
     def __enter__(self) -> "Backend":
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                *self.gunicorn_args,
-                "config.asgi:application",
-            ],
+            self.command(),
             cwd=BACKEND_DIR,
             env=self.env,
             stdout=self.log_path.open("wb"),

@@ -96,20 +96,7 @@ class PinnedBackend(Backend):
         """Start gunicorn; the monotonic time just before."""
         started = time.monotonic()
         self.process = subprocess.Popen(
-            pinned(
-                SUT_CORE,
-                [
-                    *self.wrapper,
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--config",
-                    "gunicorn.conf.py",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "config.asgi:application",
-                ],
-            ),
+            pinned(SUT_CORE, [*self.wrapper, *self.command()]),
             cwd=BACKEND_DIR,
             env=self.env,
             stdout=self.log_path.open("ab"),
