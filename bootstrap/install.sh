@@ -18,15 +18,7 @@ optionally DJANGO_SUPERUSER_PASSWORD and DJANGO_SECRET_KEY (generated if unset).
 EOF
 }
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --repo) REPO=${2:?--repo needs a URL}; shift 2 ;;
-    --revision) REVISION=${2:?--revision needs a value}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 64 ;;
-  esac
-done
+parse_args "$@"
 
 GITOPS_NS=llm-chat-gitops
 BACKEND_NS=llm-chat-backend

@@ -16,15 +16,7 @@ DJANGO_SUPERUSER_PASSWORD and DJANGO_SECRET_KEY.
 EOF
 }
 
-while [ $# -gt 0 ]; do
-  case $1 in
-    --repo) REPO=${2:?--repo needs a URL}; shift 2 ;;
-    --revision) REVISION=${2:?--revision needs a value}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 64 ;;
-  esac
-done
+parse_args "$@"
 
 $DRY_RUN || command -v oc >/dev/null || fail "oc is not on PATH"
 $DRY_RUN || say "Project: $(oc project -q)"

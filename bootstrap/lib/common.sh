@@ -12,6 +12,19 @@ REVISION=""
 # dry run previews another repository.
 WORK=$ROOT
 
+# The flags both scripts take; each script defines its own usage().
+parse_args() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --repo) REPO=${2:?--repo needs a URL}; shift 2 ;;
+      --revision) REVISION=${2:?--revision needs a value}; shift 2 ;;
+      --dry-run) DRY_RUN=true; shift ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; exit 64 ;;
+    esac
+  done
+}
+
 say() { printf '==> %s\n' "$*" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
