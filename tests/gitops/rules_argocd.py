@@ -113,7 +113,12 @@ def sources_are_the_configured_one(docs, url, revision):
             source = obj["spec"]["source"]
             if (source.get("repoURL"), source.get("targetRevision")) != (url, revision):
                 problems.append(f"{name}: source is not {url} @ {revision}")
-        if obj["kind"] == "AppProject" and obj["spec"].get("sourceRepos") != [url]:
+        # The locked default project names none (projects_allow_only_their_apps).
+        if (
+            obj["kind"] == "AppProject"
+            and obj["metadata"]["name"] != "default"
+            and obj["spec"].get("sourceRepos") != [url]
+        ):
             problems.append(f"{name}: sourceRepos is not [{url}]")
         git = (
             obj["spec"].get("source", {}).get("git")
@@ -157,42 +162,94 @@ def argocd_instance_is_configured(argocd):
 
 
 def bootstrap_grants_only_namespaces(docs, argocd_namespace):
-    """Pinned operator channel; app namespaces managed by our Argo CD, which gets
-    a RoleBinding there and no cluster-wide role."""
+    """Pinned operator channel; app namespaces managed by our Argo CD; no
+    cluster-wide grant, and in the namespaces only the webhook binding. The
+    operator gives the controller its own Role (every verb on every resource) in
+    each managed namespace, so a RoleBinding for it there would limit nothing."""
     problems = []
-    namespaces = {
-        o["metadata"]["name"]: o["metadata"].get("labels", {})
+    managed = [
+        o
         for o in docs
         if o["kind"] == "Namespace"
-    }
-    managed = {
-        name
-        for name, labels in namespaces.items()
-        if labels.get("argocd.argoproj.io/managed-by") == argocd_namespace
-    }
+        and o["metadata"].get("labels", {}).get("argocd.argoproj.io/managed-by")
+        == argocd_namespace
+    ]
     if not managed:
         problems.append("no namespace is managed by the Argo CD instance")
-    bound = set()
     for obj in docs:
-        kind = obj["kind"]
+        kind, name = obj["kind"], obj["metadata"]["name"]
         if kind in ("ClusterRoleBinding", "ClusterRole"):
+            problems.append(f"{kind} {name}: cluster-wide permission")
+        if kind == "RoleBinding" and obj["roleRef"]["name"] != "system:webhook":
             problems.append(
-                f"{kind} {obj['metadata']['name']}: cluster-wide permission"
+                f"RoleBinding {name}: grants {obj['roleRef']['name']}, "
+                "not only the webhook"
             )
-        if kind == "RoleBinding":
-            if obj["roleRef"]["name"] == "cluster-admin":
-                problems.append(
-                    f"RoleBinding {obj['metadata']['name']}: grants cluster-admin"
-                )
-            if any(s["name"] == CONTROLLER for s in obj.get("subjects", [])):
-                bound.add(obj["metadata"]["namespace"])
         if kind == "Subscription" and not re.fullmatch(
             r"gitops-\d+\.\d+", obj["spec"]["channel"]
         ):
             problems.append(
                 f"Subscription: channel {obj['spec']['channel']} is not pinned"
             )
-    problems += [
-        f"{ns}: no RoleBinding for the controller" for ns in sorted(managed - bound)
-    ]
+    return problems
+
+
+def _deploys(app):
+    """(namespaces, {(group, kind)}) of what an Application's source renders."""
+    rendered = kustomize(app["spec"]["source"]["path"])
+    default = app["spec"]["destination"]["namespace"]
+    return (
+        {o["metadata"].get("namespace", default) for o in rendered},
+        {(o["apiVersion"].rpartition("/")[0], o["kind"]) for o in rendered},
+    )
+
+
+def projects_allow_only_their_apps(projects, apps):
+    """Each project allows exactly the namespaces and kinds its Applications
+    deploy: the root's only Applications in the Argo CD namespace, the
+    children's only their kinds in the app namespaces. No cluster-scoped kind,
+    and the default project, which Argo CD would otherwise create allowing
+    everything, allows nothing."""
+    problems = []
+    by_name = {p["metadata"]["name"]: p["spec"] for p in projects}
+    default = by_name.get("default", {})
+    if (
+        default.get("sourceRepos") != []
+        or default.get("destinations") != []
+        or default.get("namespaceResourceBlacklist") != [{"group": "*", "kind": "*"}]
+    ):
+        problems.append("AppProject default: not locked")
+    wanted = {}
+    for app in apps:
+        project = app["spec"]["project"]
+        if project == "default" or project not in by_name:
+            problems.append(
+                f"{app['metadata']['name']}: project {project} is not one of ours"
+            )
+            continue
+        namespaces, kinds = _deploys(app)
+        wanted.setdefault(project, (set(), set()))
+        wanted[project][0].update(namespaces)
+        wanted[project][1].update(kinds)
+    for project, (namespaces, kinds) in sorted(wanted.items()):
+        spec = by_name[project]
+        if spec.get("clusterResourceWhitelist") != []:
+            problems.append(f"AppProject {project}: allows cluster-scoped kinds")
+        destinations = {d["namespace"] for d in spec.get("destinations", [])}
+        if destinations != namespaces:
+            problems.append(
+                f"AppProject {project}: destinations {sorted(destinations)}, "
+                f"its apps deploy into {sorted(namespaces)}"
+            )
+        allowed = {
+            (e["group"], e["kind"]) for e in spec.get("namespaceResourceWhitelist", [])
+        }
+        problems += [
+            f"AppProject {project}: {kind} is deployed but not allowed"
+            for _, kind in sorted(kinds - allowed)
+        ]
+        problems += [
+            f"AppProject {project}: allows {group}/{kind}, which none deploys"
+            for group, kind in sorted(allowed - kinds)
+        ]
     return problems

@@ -5,13 +5,8 @@ import re
 
 from tests.gitops.manifests import REPO, namespace_of
 
-# Tags the cluster's samples operator keeps in the openshift namespace.
-CLUSTER_IMAGES = {
-    "python:3.12-ubi9",
-    "nodejs:22-ubi9",
-    "nginx:1.26-ubi9",
-    "postgresql:15-el9",
-}
+# The one registry images are imported from: Red Hat's, without a pull secret.
+IMPORT_REGISTRY = "registry.access.redhat.com/"
 FIELD_PATH = re.compile(
     r'spec\.template\.spec\.(containers|initContainers)\[\?\(@\.name=="([^"]+)"\)\]\.image'
 )
@@ -41,21 +36,29 @@ def _streams(docs):
     }
 
 
+def imported_tags(docs):
+    """{(namespace, "stream:tag"): spec tag} for every tag imported from a registry."""
+    return {
+        (namespace_of(o), f"{o['metadata']['name']}:{tag['name']}"): tag
+        for o in docs
+        if o["kind"] == "ImageStream"
+        for tag in o["spec"].get("tags", [])
+        if tag.get("from", {}).get("kind") == "DockerImage"
+    }
+
+
 def _resolves(reference, namespace, docs):
-    """Problem with an ImageStreamTag reference, or None."""
+    """Problem with an ImageStreamTag reference, or None. References into the
+    openshift namespace are rules_versions' concern."""
     if reference.get("kind") != "ImageStreamTag":
         return f"{reference.get('name')} is not an ImageStreamTag"
     name, ns = reference["name"], reference.get("namespace", namespace)
     if ns == "openshift":
-        return (
-            None
-            if name in CLUSTER_IMAGES
-            else f"openshift/{name} is not a cluster image we rely on"
-        )
+        return None
     if (ns, name.split(":")[0]) not in _streams(docs):
         return f"{name}: no ImageStream {name.split(':')[0]}"
-    if (ns, name) not in _built_tags(docs):
-        return f"{name}: no BuildConfig outputs it"
+    if (ns, name) not in _built_tags(docs) | set(imported_tags(docs)):
+        return f"{name}: neither built nor imported"
     return None
 
 
@@ -104,8 +107,8 @@ def image_triggers_resolve(docs):
 
 
 def buildconfigs_trigger_and_are_bounded(docs):
-    """Git builds: ConfigChange, builder ImageChange, GitHub and Generic webhooks by
-    Secret reference; every build: resource limits and an existing contextDir."""
+    """Git builds: ConfigChange, GitHub and Generic webhooks by Secret reference;
+    every build: resource limits and an existing contextDir."""
     problems = []
     for bc in (o for o in docs if o["kind"] == "BuildConfig"):
         name, spec = bc["metadata"]["name"], bc["spec"]
@@ -122,13 +125,6 @@ def buildconfigs_trigger_and_are_bounded(docs):
         types = [t["type"] for t in triggers]
         if "ConfigChange" not in types:
             problems.append(f"BuildConfig {name}: no ConfigChange trigger")
-        if not any(
-            t["type"] == "ImageChange" and not t["imageChange"].get("from")
-            for t in triggers
-        ):
-            problems.append(
-                f"BuildConfig {name}: no ImageChange trigger on its builder"
-            )
         for kind, field in (("GitHub", "github"), ("Generic", "generic")):
             hooks = [t[field] for t in triggers if t["type"] == kind]
             if not hooks:
@@ -162,3 +158,83 @@ def chained_build_lands_at_web_root(docs):
                         f"{path['sourcePath']} would copy the directory itself"
                     )
     return problems
+
+
+def _builder(bc):
+    strategy = bc["spec"]["strategy"]["sourceStrategy"]["from"]
+    return strategy.get("namespace", namespace_of(bc)), strategy["name"]
+
+
+def image_updates_wait_for_a_person(docs):
+    """Imported images come from Red Hat's registry through the cluster's own
+    (referencePolicy Local). A builder is re-imported on a schedule but triggers
+    no build: a person's next build takes it. A tag a Deployment's trigger follows
+    is never re-imported on a schedule: it moves on a person's oc import-image."""
+    problems = []
+    followed = {
+        (namespace_of(o), reference["name"])
+        for o in docs
+        if o["kind"] == "Deployment"
+        for reference, _, _ in image_triggers(o)
+        if "namespace" not in reference
+    }
+    for (namespace, name), tag in imported_tags(docs).items():
+        if not tag["from"]["name"].startswith(IMPORT_REGISTRY):
+            problems.append(f"{name}: imported from outside {IMPORT_REGISTRY}")
+        if tag.get("referencePolicy", {}).get("type") != "Local":
+            problems.append(f"{name}: not pulled through the cluster's registry")
+        scheduled = tag.get("importPolicy", {}).get("scheduled") is True
+        if (namespace, name) in followed and scheduled:
+            problems.append(f"{name}: a scheduled import would roll its Deployment")
+        if (namespace, name) not in followed and not scheduled:
+            problems.append(f"{name}: not re-imported on a schedule")
+    imported = set(imported_tags(docs))
+    for bc in (o for o in docs if o["kind"] == "BuildConfig"):
+        for trigger in bc["spec"].get("triggers", []):
+            if trigger["type"] != "ImageChange":
+                continue
+            source = trigger["imageChange"].get("from")
+            watched = (
+                _builder(bc)
+                if source is None
+                else (source.get("namespace", namespace_of(bc)), source["name"])
+            )
+            if watched in imported or watched[0] == "openshift":
+                problems.append(
+                    f"BuildConfig {bc['metadata']['name']}: rebuilds by itself "
+                    f"when {watched[1]} is imported"
+                )
+    return problems
+
+
+def webhooks_reach_every_build_namespace(docs):
+    """Where a BuildConfig has a webhook, system:unauthenticated holds
+    system:webhook by RoleBinding, as OpenShift 4.16+ requires for GitHub."""
+    hooked = {
+        namespace_of(bc)
+        for bc in docs
+        if bc["kind"] == "BuildConfig"
+        and any(t["type"] in ("GitHub", "Generic") for t in bc["spec"]["triggers"])
+    }
+    bound = {
+        namespace_of(rb)
+        for rb in docs
+        if rb["kind"] == "RoleBinding"
+        and rb["roleRef"]
+        == {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": "system:webhook",
+        }
+        and {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "Group",
+            "name": "system:unauthenticated",
+        }
+        in rb["subjects"]
+    }
+    return [
+        f"{namespace or 'the namespace'}: no RoleBinding of system:webhook to "
+        "system:unauthenticated"
+        for namespace in sorted(hooked - bound)
+    ]

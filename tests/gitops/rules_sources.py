@@ -1,11 +1,13 @@
 """Rules for the S2I context directories and for secrets in the repository."""
 
 import ast
+import glob
 import json
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -150,3 +152,42 @@ def yaml_documents(root, tops=("gitops", "bootstrap")):
             yield from (
                 d for d in yaml.safe_load_all(file.read_text()) if isinstance(d, dict)
             )
+
+
+def s2i_ignored(context):
+    """The paths source-to-image deletes before assemble: each line of
+    .s2iignore a glob from the context's root (not recursive; "*" matches dot
+    files, as Go's filepath.Glob does), "!" re-admitting earlier matches, "#"
+    a comment."""
+    ignore = context / ".s2iignore"
+    deleted = set()
+    for line in ignore.read_text().splitlines() if ignore.is_file() else []:
+        spec = line.strip()
+        if not spec or spec.startswith("#"):
+            continue
+        matches = {
+            Path(p)
+            for p in glob.glob(str(context / spec.lstrip("!")), include_hidden=True)
+        }
+        deleted = deleted - matches if spec.startswith("!") else deleted | matches
+    return deleted
+
+
+def local_files_stay_out_of_the_image(context, tracked, local):
+    """Of the files under context, .s2iignore deletes every local one (a
+    developer's database, collected static files, bytecode) and no tracked one."""
+    deleted = s2i_ignored(context)
+
+    def gone(relative):
+        path = context / relative
+        return any(p in deleted for p in (path, *path.parents))
+
+    return [
+        f"{context.name}: .s2iignore deletes tracked {path}"
+        for path in sorted(tracked)
+        if gone(path)
+    ] + [
+        f"{context.name}: .s2iignore keeps {path}"
+        for path in sorted(local)
+        if not gone(path)
+    ]

@@ -252,10 +252,15 @@ def env_references_resolve(docs, templates):
 
 
 def workloads_carry_topology_labels(docs):
-    """app.kubernetes.io/* and app.openshift.io/runtime for the console's topology."""
+    """app.kubernetes.io/* and app.openshift.io/runtime for the console's topology;
+    connects-to only to a Deployment of the same namespace."""
     problems = []
-    deployments = {o["metadata"]["name"] for o in docs if o["kind"] == "Deployment"}
-    for _, obj, _, pod_labels in pod_templates(docs):
+    deployments = {
+        (namespace_of(o), o["metadata"]["name"])
+        for o in docs
+        if o["kind"] == "Deployment"
+    }
+    for namespace, obj, _, pod_labels in pod_templates(docs):
         name = obj["metadata"]["name"]
         for labels, where in (
             (obj["metadata"].get("labels", {}), "metadata"),
@@ -273,7 +278,132 @@ def workloads_carry_topology_labels(docs):
             obj["metadata"].get("annotations", {}).get("app.openshift.io/connects-to")
         )
         if connects is not None:
+            # The console draws the arrow only within one namespace.
             for target in re.findall(r'"name":\s*"([^"]+)"', connects):
-                if target not in deployments:
-                    problems.append(f"{name}: connects-to names no Deployment {target}")
+                if (namespace, target) not in deployments:
+                    problems.append(
+                        f"{name}: connects-to names no Deployment {target} "
+                        "in its namespace"
+                    )
+    return problems
+
+
+def volumes_outlive_argo_cd(docs):
+    """Argo CD deletes no PersistentVolumeClaim: not with its Application
+    (Delete=false), not when it leaves Git (Prune=false)."""
+    problems = []
+    for claim in (o for o in docs if o["kind"] == "PersistentVolumeClaim"):
+        options = (
+            claim["metadata"]
+            .get("annotations", {})
+            .get("argocd.argoproj.io/sync-options", "")
+        )
+        present = {option.strip() for option in options.split(",")}
+        problems += [
+            f"PersistentVolumeClaim {claim['metadata']['name']}: no {option}"
+            for option in ("Delete=false", "Prune=false")
+            if option not in present
+        ]
+    return problems
+
+
+# kustomize's content hash on generated names: "-" and ten characters.
+HASH_SUFFIX = re.compile(r"-[a-z0-9]{10}$")
+
+
+def _configmaps_read(spec):
+    containers = spec.get("containers", []) + spec.get("initContainers", [])
+    names = {
+        source["configMapRef"]["name"]
+        for c in containers
+        for source in c.get("envFrom", [])
+        if "configMapRef" in source
+    }
+    names |= {
+        var["valueFrom"]["configMapKeyRef"]["name"]
+        for c in containers
+        for var in c.get("env", [])
+        if "configMapKeyRef" in var.get("valueFrom", {})
+    }
+    names |= {
+        v["configMap"]["name"] for v in spec.get("volumes", []) if "configMap" in v
+    }
+    return {HASH_SUFFIX.sub("", name) for name in names}
+
+
+def config_changes_reach_pods(before, after):
+    """Between two renders, a ConfigMap whose data changed changes every pod
+    template that reads it (kustomize's generated name carries a hash of the
+    content), so the sync that applies it also rolls the pods."""
+
+    def configmaps(docs):
+        return {
+            HASH_SUFFIX.sub("", o["metadata"]["name"]): o.get("data", {})
+            for o in docs
+            if o["kind"] == "ConfigMap"
+        }
+
+    old = configmaps(before)
+    changed = {
+        name for name, data in configmaps(after).items() if old.get(name) != data
+    }
+    templates = {
+        o["metadata"]["name"]: o["spec"]["template"]
+        for _, o, _, _ in pod_templates(before)
+    }
+    problems = []
+    for _, obj, spec, _ in pod_templates(after):
+        name = obj["metadata"]["name"]
+        stale = _configmaps_read(spec) & changed
+        if stale and obj["spec"]["template"] == templates.get(name):
+            problems.append(f"{name}: pods keep the old {', '.join(sorted(stale))}")
+    return problems
+
+
+SERVICE_URL = re.compile(
+    r"https?://(?P<service>[a-z0-9-]+)\.(?P<namespace>[a-z0-9-]*)"
+    r"\.svc\.cluster\.local:(?P<port>\d+)"
+)
+
+
+def _expanded(container, name, namespace):
+    """An env value with $(POD_NAMESPACE)-style downward-API names filled in."""
+    values = {}
+    for var in container.get("env", []):
+        field = var.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+        if field == "metadata.namespace":
+            values[var["name"]] = namespace
+        elif "value" in var:
+            values[var["name"]] = re.sub(
+                r"\$\((\w+)\)", lambda m: values.get(m[1], m[0]), var["value"]
+            )
+    return values.get(name)
+
+
+def backend_url_names_a_service_in_full(docs):
+    """nginx resolves BACKEND_URL itself, without resolv.conf's search list: it
+    must be a Service's full name (service.namespace.svc.cluster.local) and port."""
+    services = {
+        (namespace_of(o), o["metadata"]["name"]): {
+            p["port"] for p in o["spec"]["ports"]
+        }
+        for o in docs
+        if o["kind"] == "Service"
+    }
+    problems = []
+    for namespace, obj, spec, _ in pod_templates(docs):
+        for container in spec["containers"]:
+            url = _expanded(container, "BACKEND_URL", namespace)
+            if url is None:
+                continue
+            where = f"{obj['metadata']['name']}/{container['name']}"
+            match = SERVICE_URL.fullmatch(url)
+            if match is None:
+                problems.append(
+                    f"{where}: BACKEND_URL {url} is not a Service's full name"
+                )
+            elif int(match["port"]) not in services.get(
+                (match["namespace"], match["service"]), set()
+            ):
+                problems.append(f"{where}: BACKEND_URL {url} reaches no Service port")
     return problems

@@ -8,8 +8,11 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate
 
-# The Kubernetes release under OpenShift 4.18, the oldest we target.
-KUBERNETES_VERSION = "1.31"
+from tests.gitops.rules_versions import OLDEST, SAMPLES
+
+# The Kubernetes of the oldest OpenShift we support: an API version, kind or
+# field that it lacks fails here.
+KUBERNETES_VERSION = SAMPLES["versions"][OLDEST]["kubernetes"]
 SCHEMAS = Path(__file__).parent / "schemas"
 
 

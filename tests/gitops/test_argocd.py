@@ -9,6 +9,7 @@ from tests.gitops.rules_argocd import (
     children_sync_automatically,
     children_sync_in_waves,
     files_naming,
+    projects_allow_only_their_apps,
     sources_are_the_configured_one,
     triggered_fields_are_ignored,
 )
@@ -172,11 +173,95 @@ def test_cluster_wide_grants_and_floating_channels_are_rejected():
         if o["kind"] == "RoleBinding"
         and o["metadata"]["namespace"] == "llm-chat-backend"
     ]
-    binding["roleRef"]["name"] = "cluster-admin"
     docs.remove(binding)
     docs.append({**binding, "kind": "ClusterRoleBinding"})
+    docs.append(
+        {
+            **binding,
+            "metadata": {"name": "llm-chat-argocd-edit"},
+            "roleRef": {**binding["roleRef"], "name": "edit"},
+        }
+    )
     assert bootstrap_grants_only_namespaces(docs, "llm-chat-gitops") == [
         "Subscription: channel latest is not pinned",
-        "ClusterRoleBinding llm-chat-argocd-edit: cluster-wide permission",
-        "llm-chat-backend: no RoleBinding for the controller",
+        "ClusterRoleBinding webhook-access-unauthenticated: cluster-wide permission",
+        "RoleBinding llm-chat-argocd-edit: grants edit, not only the webhook",
+    ]
+
+
+def _projects():
+    return [o for o in _bootstrap() if o["kind"] == "AppProject"]
+
+
+def _root_and_children(apps):
+    return kustomize("gitops/apps/root") + apps
+
+
+def test_projects_allow_only_their_apps(apps):
+    assert projects_allow_only_their_apps(_projects(), _root_and_children(apps)) == []
+
+
+def _project(projects, name):
+    (found,) = [p for p in projects if p["metadata"]["name"] == name]
+    return found["spec"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "problem"),
+    [
+        (
+            lambda p: _project(p, "llm-chat-root")["namespaceResourceWhitelist"].append(
+                {"group": "argoproj.io", "kind": "AppProject"}
+            ),
+            "AppProject llm-chat-root: allows argoproj.io/AppProject, "
+            "which none deploys",
+        ),
+        (
+            lambda p: _project(p, "llm-chat")["namespaceResourceWhitelist"].append(
+                {"group": "*", "kind": "*"}
+            ),
+            "AppProject llm-chat: allows */*, which none deploys",
+        ),
+        (
+            lambda p: _project(p, "llm-chat")["namespaceResourceWhitelist"].pop(),
+            "AppProject llm-chat: Route is deployed but not allowed",
+        ),
+        (
+            lambda p: _project(p, "llm-chat")["destinations"].append(
+                {
+                    "server": "https://kubernetes.default.svc",
+                    "namespace": "llm-chat-gitops",
+                }
+            ),
+            "AppProject llm-chat: destinations ['llm-chat-backend', "
+            "'llm-chat-frontend', 'llm-chat-gitops'], its apps deploy into "
+            "['llm-chat-backend', 'llm-chat-frontend']",
+        ),
+        (
+            lambda p: _project(p, "llm-chat").update(
+                clusterResourceWhitelist=[{"group": "", "kind": "Namespace"}]
+            ),
+            "AppProject llm-chat: allows cluster-scoped kinds",
+        ),
+        (
+            lambda p: _project(p, "default").update(sourceRepos=["*"]),
+            "AppProject default: not locked",
+        ),
+    ],
+)
+def test_a_project_that_allows_more_than_its_apps_deploy_is_rejected(
+    apps, breakage, problem
+):
+    projects = _projects()
+    breakage(projects)
+    assert projects_allow_only_their_apps(projects, _root_and_children(apps)) == [
+        problem
+    ]
+
+
+def test_a_child_in_the_open_default_project_is_rejected(apps):
+    named(apps, "Application", "llm-chat-frontend")["spec"]["project"] = "default"
+    assert projects_allow_only_their_apps(_projects(), _root_and_children(apps)) == [
+        "llm-chat-frontend: project default is not one of ours",
+        "AppProject llm-chat: allows route.openshift.io/Route, which none deploys",
     ]

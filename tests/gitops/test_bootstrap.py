@@ -105,7 +105,9 @@ def test_values_from_the_environment_are_never_printed(no_oc_path):
 
 def test_a_fork_is_previewed_without_touching_the_checkout(no_oc_path):
     before = GIT_SOURCE.read_text()
-    fork, revision = "https://git.example.org/me/llm-chat.git", "my-branch"
+    # & and | are special to sed, which once did this rewrite.
+    fork = "https://git.example.org/me/llm-chat.git?x=1&y=2|3"
+    revision = "my-branch&x|y"
     code, docs, stderr = run_bootstrap(
         "install.sh",
         "--dry-run",
@@ -129,11 +131,6 @@ def test_a_fork_is_previewed_without_touching_the_checkout(no_oc_path):
         if o["kind"] == "BuildConfig" and "git" in o["spec"]["source"]
     } == {fork}
     assert GIT_SOURCE.read_text() == before
-
-
-def test_a_real_run_without_oc_stops_before_doing_anything(no_oc_path):
-    code, docs, stderr = run_bootstrap("install.sh", path=no_oc_path)
-    assert (code, docs, stderr) == (1, [], "error: oc is not on PATH\n")
 
 
 def test_an_unknown_option_is_a_usage_error(no_oc_path):

@@ -48,6 +48,25 @@ IMAGESTREAM = [
         {"status": {"tags": [{"tag": "latest", "items": [{"image": "sha256:1"}]}]}},
         ("Healthy", "Image pushed"),
     ),
+    (
+        {
+            "status": {
+                "tags": [
+                    {
+                        "tag": "3.12-ubi9",
+                        "conditions": [
+                            {
+                                "type": "ImportSuccess",
+                                "status": "False",
+                                "message": "dial tcp: i/o timeout",
+                            }
+                        ],
+                    }
+                ]
+            }
+        },
+        ("Degraded", "dial tcp: i/o timeout"),
+    ),
 ]
 CASES = [
     *[("Application", obj, expected) for obj, expected in APPLICATION],
@@ -70,4 +89,5 @@ def test_a_check_that_calls_an_empty_image_stream_healthy_is_rejected():
     ] == [
         ("Progressing", "Waiting for a build to push an image"),
         ("Progressing", "Waiting for a build to push an image"),
+        ("Degraded", "dial tcp: i/o timeout"),
     ]

@@ -2,11 +2,13 @@ import json
 
 import pytest
 
-from tests.gitops.manifests import named
+from tests.gitops.manifests import kustomize, named, topology
 from tests.gitops.rules_images import (
     buildconfigs_trigger_and_are_bounded,
     chained_build_lands_at_web_root,
     image_triggers_resolve,
+    image_updates_wait_for_a_person,
+    webhooks_reach_every_build_namespace,
 )
 
 
@@ -32,15 +34,11 @@ def _trigger(tag, container, namespace=None, field="containers"):
     [
         (
             [_trigger("frontend:stable", "frontend")],
-            "frontend: frontend:stable: no BuildConfig outputs it",
+            "frontend: frontend:stable: neither built nor imported",
         ),
         (
-            [_trigger("nginx:latest", "frontend")],
-            "frontend: nginx:latest: no ImageStream nginx",
-        ),
-        (
-            [_trigger("nginx:1.20-ubi8", "frontend", namespace="openshift")],
-            "frontend: openshift/nginx:1.20-ubi8 is not a cluster image we rely on",
+            [_trigger("web:latest", "frontend")],
+            "frontend: web:latest: no ImageStream web",
         ),
         (
             [_trigger("frontend:latest", "web")],
@@ -87,18 +85,12 @@ def test_buildconfigs_trigger_and_are_bounded(deployed):
         ),
         (
             lambda s: s.update(
-                triggers=[t for t in s["triggers"] if t["type"] != "ImageChange"]
-            ),
-            "no ImageChange trigger on its builder",
-        ),
-        (
-            lambda s: s.update(
                 triggers=[t for t in s["triggers"] if t["type"] != "GitHub"]
             ),
             "no GitHub webhook",
         ),
         (
-            lambda s: s["triggers"][3].update(generic={"secret": "in-git"}),
+            lambda s: s["triggers"][2].update(generic={"secret": "in-git"}),
             "Generic webhook secret is not a reference",
         ),
         (lambda s: s["resources"].pop("limits"), "no memory limits"),
@@ -143,3 +135,92 @@ def test_a_bundle_copied_beside_the_web_root_is_rejected(cluster, path, problem)
         "paths"
     ] = [path]
     assert chained_build_lands_at_web_root(cluster) == [problem]
+
+
+def test_image_updates_wait_for_a_person(deployed):
+    assert image_updates_wait_for_a_person(deployed) == []
+
+
+def _tag(docs, stream):
+    (tag,) = named(docs, "ImageStream", stream)["spec"]["tags"]
+    return tag
+
+
+@pytest.mark.parametrize(
+    ("breakage", "problem"),
+    [
+        (
+            lambda docs: named(docs, "BuildConfig", "backend")["spec"][
+                "triggers"
+            ].append({"type": "ImageChange", "imageChange": {}}),
+            "BuildConfig backend: rebuilds by itself when python:3.12-ubi9 is imported",
+        ),
+        (
+            lambda docs: _tag(docs, "postgresql")["importPolicy"].update(
+                scheduled=True
+            ),
+            "postgresql:15-el9: a scheduled import would roll its Deployment",
+        ),
+        (
+            lambda docs: _tag(docs, "nodejs")["importPolicy"].update(scheduled=False),
+            "nodejs:22-ubi9: not re-imported on a schedule",
+        ),
+        (
+            lambda docs: _tag(docs, "python")["from"].update(
+                name="docker.io/library/python:3.12"
+            ),
+            "python:3.12-ubi9: imported from outside registry.access.redhat.com/",
+        ),
+        (
+            lambda docs: _tag(docs, "nginx")["referencePolicy"].update(type="Source"),
+            "nginx:1.26-ubi9: not pulled through the cluster's registry",
+        ),
+    ],
+)
+def test_an_image_update_that_rolls_production_unasked_is_rejected(
+    cluster, breakage, problem
+):
+    breakage(cluster)
+    assert image_updates_wait_for_a_person(cluster) == [problem]
+
+
+def test_a_builder_left_in_another_namespace_is_rejected(cluster):
+    named(cluster, "ImageStream", "python")["metadata"]["namespace"] = (
+        "llm-chat-frontend"
+    )
+    assert image_triggers_resolve(cluster) == [
+        "BuildConfig backend: python:3.12-ubi9: no ImageStream python",
+        "BuildConfig backend-local: python:3.12-ubi9: no ImageStream python",
+    ]
+
+
+def _with_bootstrap(docs):
+    """On a full cluster the bootstrap creates the webhook bindings."""
+    return docs + kustomize("bootstrap/app-namespaces")
+
+
+def test_webhooks_reach_every_build_namespace(cluster):
+    assert webhooks_reach_every_build_namespace(_with_bootstrap(cluster)) == []
+
+
+def test_webhooks_reach_the_sandbox_namespace():
+    sandbox = topology("sandbox")
+    assert webhooks_reach_every_build_namespace(sandbox) == []
+
+
+def test_a_build_namespace_closed_to_github_is_rejected(cluster):
+    docs = _with_bootstrap(cluster)
+    (binding,) = [
+        o
+        for o in docs
+        if o["kind"] == "RoleBinding"
+        and o["metadata"]["namespace"] == "llm-chat-frontend"
+    ]
+    binding["subjects"][0]["name"] = "system:authenticated"
+    assert webhooks_reach_every_build_namespace(docs) == [
+        "llm-chat-frontend: no RoleBinding of system:webhook to system:unauthenticated"
+    ]
+    assert webhooks_reach_every_build_namespace(cluster) == [
+        "llm-chat-backend: no RoleBinding of system:webhook to system:unauthenticated",
+        "llm-chat-frontend: no RoleBinding of system:webhook to system:unauthenticated",
+    ]

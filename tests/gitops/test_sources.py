@@ -1,6 +1,8 @@
 import importlib.util
 import json
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,7 @@ from tests.gitops.rules_sources import (
     app_module_import_problems,
     backend_context_is_s2i_ready,
     frontend_contexts_are_s2i_ready,
+    local_files_stay_out_of_the_image,
     secrets_carry_no_data,
     yaml_documents,
 )
@@ -152,4 +155,64 @@ def test_a_secret_with_a_value_is_rejected(tmp_path):
     assert secrets_carry_no_data(list(yaml_documents(tmp_path, tops=("gitops",)))) == [
         "Secret leaked: DJANGO_SECRET_KEY holds a value",
         "Secret leaked: LLM_API_KEY holds a value",
+    ]
+
+
+def _tracked(context):
+    listed = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            ".",
+        ],
+        cwd=context,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {Path(name) for name in listed.split("\0") if name}
+
+
+@pytest.fixture
+def backend_with_local_files(tmp_path):
+    """The tracked backend files, plus what a developer's runs leave there."""
+    tracked = _tracked(BACKEND)
+    target = tmp_path / "backend"
+    for path in tracked:
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(BACKEND / path, target / path)
+    local = {Path("db.sqlite3"), Path("staticfiles/admin/css/base.css"), Path(".env")}
+    local |= {
+        directory / "__pycache__/module.cpython-312.pyc"
+        for directory in {p.parent for p in tracked if p.suffix == ".py"}
+    }
+    for path in local:
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / path).write_text("")
+    return target, tracked, local
+
+
+def test_local_files_stay_out_of_the_backend_image(backend_with_local_files):
+    context, tracked, local = backend_with_local_files
+    assert Path("chat/management/commands/__pycache__/module.cpython-312.pyc") in local
+    assert local_files_stay_out_of_the_image(context, tracked, local) == []
+
+
+def test_an_s2iignore_that_misses_a_depth_or_hits_the_code_is_rejected(
+    backend_with_local_files,
+):
+    context, tracked, local = backend_with_local_files
+    ignore = context / ".s2iignore"
+    lines = ignore.read_text().splitlines()
+    lines.remove("*/*/*/__pycache__")
+    ignore.write_text("\n".join([*lines, "manage.py"]) + "\n")
+    assert local_files_stay_out_of_the_image(context, tracked, local) == [
+        "backend: .s2iignore deletes tracked manage.py",
+        "backend: .s2iignore keeps chat/management/commands/__pycache__/"
+        "module.cpython-312.pyc",
     ]

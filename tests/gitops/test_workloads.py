@@ -1,13 +1,18 @@
+import shutil
+
 import pytest
 
-from tests.gitops.manifests import container, named
+from tests.gitops.manifests import REPO, container, kustomize, named, topology
 from tests.gitops.rules_workloads import (
+    backend_url_names_a_service_in_full,
+    config_changes_reach_pods,
     containers_are_hardened,
     django_probes_send_an_allowed_host,
     env_references_resolve,
     no_deploymentconfigs,
     routes_are_edge_tls_to_a_service,
     services_reach_pods,
+    volumes_outlive_argo_cd,
     workloads_carry_topology_labels,
 )
 
@@ -157,10 +162,10 @@ def _move_first(env, name):
             "backend/backend: Secret litellm-secrets declares no key SECRET_KEY",
         ),
         (
-            lambda env: _var(env, "APPS_DOMAIN")["valueFrom"]["configMapKeyRef"].update(
-                key="domain"
-            ),
-            "backend/backend: ConfigMap cluster-ingress declares no key domain",
+            lambda env: _var(env, "FRONTEND_HOST")["valueFrom"][
+                "configMapKeyRef"
+            ].update(key="apps-domain"),
+            "backend/backend: ConfigMap cluster-ingress declares no key apps-domain",
         ),
         (
             lambda env: _move_first(env, "DATABASE_URL"),
@@ -182,20 +187,19 @@ def test_an_env_from_an_undeclared_configmap_is_rejected(cluster, templates):
     ]
 
 
+def _connects_to(docs, deployment):
+    annotations = named(docs, "Deployment", deployment)["metadata"]["annotations"]
+    return annotations.get("app.openshift.io/connects-to", "")
+
+
 def test_workloads_carry_topology_labels(deployed):
     assert workloads_carry_topology_labels(deployed) == []
-    assert (
-        "backend"
-        in named(deployed, "Deployment", "frontend")["metadata"]["annotations"][
-            "app.openshift.io/connects-to"
-        ]
-    )
-    assert (
-        "postgresql"
-        in named(deployed, "Deployment", "backend")["metadata"]["annotations"][
-            "app.openshift.io/connects-to"
-        ]
-    )
+    assert "postgresql" in _connects_to(deployed, "backend")
+
+
+def test_the_frontend_connects_to_the_backend_only_where_they_share_a_namespace():
+    assert "backend" in _connects_to(topology("sandbox"), "frontend")
+    assert _connects_to(topology("cluster"), "frontend") == ""
 
 
 def test_a_workload_without_runtime_label_or_with_a_dangling_connection_is_rejected(
@@ -208,5 +212,100 @@ def test_a_workload_without_runtime_label_or_with_a_dangling_connection_is_rejec
     )
     assert workloads_carry_topology_labels(cluster) == [
         "frontend pod: no app.openshift.io/runtime",
-        "frontend: connects-to names no Deployment api",
+        "frontend: connects-to names no Deployment api in its namespace",
+    ]
+
+
+def test_a_connection_across_namespaces_is_rejected(cluster):
+    named(cluster, "Deployment", "frontend")["metadata"]["annotations"][
+        "app.openshift.io/connects-to"
+    ] = '[{"apiVersion":"apps/v1","kind":"Deployment","name":"backend"}]'
+    assert workloads_carry_topology_labels(cluster) == [
+        "frontend: connects-to names no Deployment backend in its namespace"
+    ]
+
+
+def test_volumes_outlive_argo_cd(deployed):
+    assert volumes_outlive_argo_cd(deployed) == []
+
+
+def test_a_volume_that_a_sync_may_prune_is_rejected(cluster):
+    named(cluster, "PersistentVolumeClaim", "postgresql-data")["metadata"][
+        "annotations"
+    ]["argocd.argoproj.io/sync-options"] = "Delete=false"
+    assert volumes_outlive_argo_cd(cluster) == [
+        "PersistentVolumeClaim postgresql-data: no Prune=false"
+    ]
+
+
+@pytest.fixture
+def gitops_copy(tmp_path):
+    """A fresh copy of gitops/ per call (kustomize renders are cached by path)."""
+    copies = iter(range(10))
+
+    def copy(source=REPO / "gitops"):
+        target = tmp_path / str(next(copies)) / "gitops"
+        shutil.copytree(source, target)
+        return target
+
+    return copy
+
+
+def _change_model(gitops):
+    settings = gitops / "backend/base/backend-config.env"
+    text = settings.read_text()
+    assert "LLM_MODEL=hosted_vllm/" in text
+    settings.write_text(text.replace("LLM_MODEL=hosted_vllm/", "LLM_MODEL=openai/"))
+
+
+@pytest.mark.parametrize("overlay", ["cluster", "sandbox"])
+def test_a_config_change_rolls_the_pods_that_read_it(gitops_copy, overlay):
+    path = f"backend/overlays/{overlay}"
+    changed = gitops_copy()
+    _change_model(changed)
+    before, after = kustomize(f"gitops/{path}"), kustomize(changed / path)
+    assert config_changes_reach_pods(before, after) == []
+    assert named(before, "Deployment", "backend") != named(
+        after, "Deployment", "backend"
+    )
+
+
+def test_a_config_map_without_the_content_hash_is_rejected(gitops_copy):
+    unhashed = gitops_copy()
+    kustomization = unhashed / "backend/base/kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text() + "generatorOptions:\n  disableNameSuffixHash: true\n"
+    )
+    changed = gitops_copy(unhashed)
+    _change_model(changed)
+    before = kustomize(unhashed / "backend/overlays/cluster")
+    after = kustomize(changed / "backend/overlays/cluster")
+    assert config_changes_reach_pods(before, after) == [
+        "backend: pods keep the old backend-config"
+    ]
+
+
+def test_the_backend_url_names_a_service_in_full(deployed):
+    assert backend_url_names_a_service_in_full(deployed) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            "http://backend-service:8000",
+            "BACKEND_URL http://backend-service:8000 is not a Service's full name",
+        ),
+        (
+            "http://backend-service.llm-chat-frontend.svc.cluster.local:8000",
+            "BACKEND_URL http://backend-service.llm-chat-frontend.svc.cluster.local"
+            ":8000 reaches no Service port",
+        ),
+    ],
+)
+def test_a_backend_url_nginx_cannot_resolve_is_rejected(cluster, url, problem):
+    env = container(cluster, "frontend", "frontend")["env"]
+    _var(env, "BACKEND_URL")["value"] = url
+    assert backend_url_names_a_service_in_full(cluster) == [
+        f"frontend/frontend: {problem}"
     ]
