@@ -1,8 +1,13 @@
+import json
 import os
 
 import pytest
 
 from django.core.cache import cache
+from django.test import RequestFactory
+
+from chat import owners
+from chat.models import Message
 
 API_KEY = "sk-test-key-that-must-never-leak-4242"
 
@@ -47,3 +52,39 @@ def fake_llm(upstream, settings):
     settings.LLM_MODEL = upstream.model
     settings.LLM_TIMEOUT = 2.0
     return upstream
+
+
+async def post(client, body, path="/chat", content_type="application/json"):
+    """POST a chat body (a dict as JSON, or raw text)."""
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return await client.post(path, data, content_type=content_type)
+
+
+def parse_events(payload: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in payload.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+async def stream(client, body):
+    """POST to /chat/stream; the response and its events."""
+    response = await post(client, body, "/chat/stream")
+    payload = b"".join([chunk async for chunk in response.streaming_content])
+    return response, parse_events(payload.decode())
+
+
+async def stored(conversation_id) -> list[tuple]:
+    """(role, content, status) of each stored message, oldest first."""
+    messages = Message.objects.filter(conversation_id=conversation_id).order_by("id")
+    return [(m.role, m.content, m.status) async for m in messages]
+
+
+def owner_of(client) -> str:
+    """The owner that the client's cookie stands for."""
+    request = RequestFactory().get("/")
+    request.COOKIES = {owners.COOKIE: client.cookies[owners.COOKIE].value}
+    owner = owners.owner_get(request)
+    assert not hasattr(request, "new_owner"), "the cookie is not valid"
+    return owner

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from chat.admin_site import mask
+from chat.models import Conversation
 from tests.backend.conftest import API_KEY
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,83 @@ def test_conversations_are_listed_read_only_with_their_messages(
     listing = admin_client.get("/admin/chat/conversation/")
     detail = admin_client.get(f"/admin/chat/conversation/{conversation}/change/")
 
-    assert conversation in listing.content.decode()
+    assert (
+        f"/admin/chat/conversation/{conversation}/change/" in listing.content.decode()
+    )
     page = detail.content.decode()
     assert "Hello from the fake model." in page
     assert 'name="_save"' not in page
     assert admin_client.get("/admin/chat/conversation/add/").status_code == 403
+
+
+@pytest.fixture
+def conversations():
+    """Two stored conversations: one with a failed and a partial answer."""
+    troubled = Conversation.objects.create(owner="browser:" + "a" * 32, title="Bread")
+    for role, content, status, tokens in [
+        ("user", "How do I knead dough?", "complete", None),
+        ("assistant", "Fold and push", "partial", 7),
+        ("user", "And rye?", "complete", None),
+        ("assistant", "", "failed", None),
+        ("user", "Knead again?", "complete", None),
+        ("assistant", "Yes, knead.", "complete", 5),
+    ]:
+        troubled.messages.create(
+            role=role, content=content, status=status, total_tokens=tokens
+        )
+    calm = Conversation.objects.create(owner="browser:" + "b" * 32, title="Taxes")
+    calm.messages.create(role="user", content="Forms?")
+    return troubled, calm
+
+
+def row(page: str, title: str) -> str:
+    start = page.index(f">{title}</a>")
+    return page[start : page.index("</tr>", start)]
+
+
+def test_conversation_list_shows_owner_counts_flags_and_tokens(
+    admin_client, conversations
+):
+    page = admin_client.get("/admin/chat/conversation/").content.decode()
+
+    bread = row(page, "Bread")
+    assert '<td class="field-owner">browser:' + "a" * 32 + "</td>" in bread
+    assert '<td class="field-message_count">6</td>' in bread
+    assert (
+        'field-has_failed"><img src="/static/admin/img/icon-yes.svg" alt="True">'
+        in bread
+    )
+    assert (
+        'field-has_partial"><img src="/static/admin/img/icon-yes.svg" alt="True">'
+        in bread
+    )
+    assert '<td class="field-tokens">12</td>' in bread
+    taxes = row(page, "Taxes")
+    assert '<td class="field-message_count">1</td>' in taxes
+    assert (
+        'field-has_failed"><img src="/static/admin/img/icon-no.svg" alt="False">'
+        in taxes
+    )
+
+
+def test_conversation_search_finds_message_text_and_keeps_the_counts(
+    admin_client, conversations
+):
+    page = admin_client.get("/admin/chat/conversation/", {"q": "knead"})
+
+    text = page.content.decode()
+    assert ">Bread</a>" in text
+    assert ">Taxes</a>" not in text
+    # Two messages match: a join would have counted each row twice.
+    assert '<td class="field-message_count">6</td>' in row(text, "Bread")
+    assert '<td class="field-tokens">12</td>' in row(text, "Bread")
+
+
+def test_conversation_search_finds_titles(admin_client, conversations):
+    text = admin_client.get("/admin/chat/conversation/", {"q": "tax"}).content.decode()
+
+    assert ">Taxes</a>" in text
+    assert ">Bread</a>" not in text
 
 
 def test_messages_list_shows_token_usage(admin_client, conversation):

@@ -1,18 +1,11 @@
 """POST /chat: the whole answer, bad requests, and what is stored."""
 
-import json
-
 import pytest
 
 from chat.models import Conversation, Message
-from tests.backend.conftest import API_KEY
+from tests.backend.conftest import API_KEY, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def post(client, body, content_type="application/json"):
-    data = body if isinstance(body, str | bytes) else json.dumps(body)
-    return await client.post("/chat", data, content_type=content_type)
 
 
 async def test_message_is_answered_with_response_conversation_and_usage(
@@ -22,9 +15,11 @@ async def test_message_is_answered_with_response_conversation_and_usage(
 
     assert response.status_code == 200
     body = response.json()
+    reply = await Message.objects.aget(role="assistant")
     assert body == {
         "response": "Hello from the fake model.",
-        "conversation_id": body["conversation_id"],
+        "conversation_id": str(reply.conversation_id),
+        "message_id": reply.pk,
         "usage": {"prompt_tokens": 2, "completion_tokens": 5, "total_tokens": 7},
     }
     assert fake_llm.record.requests[0]["messages"] == [
@@ -83,9 +78,46 @@ async def test_history_is_trimmed_to_the_budget_keeping_the_newest(
     await post(async_client, {"message": "New one", "conversation_id": conversation_id})
 
     assert fake_llm.record.requests[0]["messages"] == [
+        {"role": "user", "content": "New one"}
+    ]
+
+
+async def test_history_budget_drops_whole_turns_and_keeps_the_newest(
+    async_client, fake_llm, settings
+):
+    settings.LLM_HISTORY_CHARS = 70
+    first = await post(async_client, {"message": "Old question"})
+    conversation_id = first.json()["conversation_id"]
+    await post(async_client, {"message": "Recent", "conversation_id": conversation_id})
+    fake_llm.reset()
+
+    await post(async_client, {"message": "New one", "conversation_id": conversation_id})
+
+    assert fake_llm.record.requests[0]["messages"] == [
+        {"role": "user", "content": "Recent"},
         {"role": "assistant", "content": "Hello from the fake model."},
         {"role": "user", "content": "New one"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("How do I bake bread?", "How do I bake bread?"),
+        ("\n  Line   one\twith  spaces\nline two", "Line one with spaces"),
+        ("x" * 61, "x" * 59 + "…"),
+        ("y" * 60, "y" * 60),
+    ],
+)
+async def test_new_conversation_is_titled_by_its_first_line(
+    async_client, fake_llm, message, title
+):
+    response = await post(async_client, {"message": message})
+
+    conversation = await Conversation.objects.aget(
+        pk=response.json()["conversation_id"]
+    )
+    assert conversation.title == title
 
 
 @pytest.mark.parametrize(
@@ -104,13 +136,26 @@ async def test_history_is_trimmed_to_the_budget_keeping_the_newest(
             {"message": "hi", "conversation_id": 7},
             "'conversation_id' must be a string.",
         ),
-        ({"message": "hi", "conversation_id": "nope"}, "Unknown conversation_id."),
+        ({"message": "hi", "regenerate": 1}, "'regenerate' needs a 'conversation_id'."),
         (
-            {
-                "message": "hi",
-                "conversation_id": "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d",
-            },
-            "Unknown conversation_id.",
+            {"conversation_id": "x", "regenerate": 1, "edit": 1},
+            "Send only one of 'regenerate', 'edit', 'continue'.",
+        ),
+        (
+            {"conversation_id": "x", "regenerate": "1"},
+            "'regenerate' must be a message id (a whole number).",
+        ),
+        (
+            {"conversation_id": "x", "continue": True},
+            "'continue' must be a message id (a whole number).",
+        ),
+        (
+            {"conversation_id": "x", "continue": 1, "message": "more"},
+            "'continue' takes no 'message'.",
+        ),
+        (
+            {"conversation_id": "x", "edit": 1},
+            "'message' is required and must be a string.",
         ),
     ],
 )
@@ -125,15 +170,33 @@ async def test_bad_request_is_rejected_with_400_and_nothing_is_stored(
     assert fake_llm.record.requests == []
 
 
-async def test_message_over_the_size_limit_is_rejected_with_400(
+@pytest.mark.parametrize(
+    "conversation_id", ["nope", "1c8a3a2e-0d1b-4c1e-9a47-1e2f3a4b5c6d"]
+)
+async def test_unknown_conversation_is_404_and_nothing_is_stored(
+    async_client, fake_llm, conversation_id
+):
+    response = await post(
+        async_client, {"message": "hi", "conversation_id": conversation_id}
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Conversation not found."}
+    assert await Message.objects.acount() == 0
+
+
+async def test_message_over_the_size_limit_is_rejected_with_400_in_plain_words(
     async_client, fake_llm, settings
 ):
-    settings.LLM_MAX_MESSAGE_CHARS = 10
+    settings.LLM_MAX_MESSAGE_CHARS = 16000
 
-    response = await post(async_client, {"message": "x" * 11})
+    response = await post(async_client, {"message": "x" * 16432})
 
     assert response.status_code == 400
-    assert response.json() == {"error": "'message' is longer than 10 characters."}
+    assert response.json() == {
+        "error": "Your message is 16,432 characters long; the limit is 16,000. "
+        "Shorten it and send again."
+    }
 
 
 async def test_body_over_the_upload_limit_is_rejected_with_413(
@@ -149,7 +212,7 @@ async def test_body_over_the_upload_limit_is_rejected_with_413(
 
 async def test_form_encoded_body_is_rejected_with_400(async_client, fake_llm):
     response = await post(
-        async_client, "message=hi", "application/x-www-form-urlencoded"
+        async_client, "message=hi", content_type="application/x-www-form-urlencoded"
     )
 
     assert response.status_code == 400
@@ -188,10 +251,12 @@ async def test_no_endpoint_with_debug_off_answers_500_and_stores_the_failure(
 
     response = await post(async_client, {"message": "Hi"})
 
+    error = (
+        "The chat cannot reach its model because of a setup problem. Trying "
+        "again will not help: tell the people who run this service."
+    )
+    conversation = await Conversation.objects.aget()
     assert response.status_code == 500
-    assert response.json() == {"error": "LLM endpoint is not configured."}
+    assert response.json() == {"error": error, "conversation_id": str(conversation.pk)}
     stored = [(m.role, m.status, m.error) async for m in Message.objects.all()]
-    assert stored == [
-        ("user", "complete", ""),
-        ("assistant", "failed", "LLM endpoint is not configured."),
-    ]
+    assert stored == [("user", "complete", ""), ("assistant", "failed", error)]

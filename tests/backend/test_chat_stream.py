@@ -5,24 +5,9 @@ import json
 import pytest
 
 from chat.models import Message
+from tests.backend.conftest import stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def parse_events(payload: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in payload.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.split("\n"))
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
-
-
-async def stream(client, body):
-    response = await client.post(
-        "/chat/stream", json.dumps(body), content_type="application/json"
-    )
-    payload = b"".join([chunk async for chunk in response.streaming_content])
-    return response, parse_events(payload.decode())
 
 
 async def test_reply_streams_as_start_deltas_and_done_in_order(async_client, fake_llm):
@@ -35,8 +20,19 @@ async def test_reply_streams_as_start_deltas_and_done_in_order(async_client, fak
     assert response["Cache-Control"] == "no-cache"
     assert response["X-Accel-Buffering"] == "no"
     conversation_id = events[0][1]["conversation_id"]
+    question, reply = [m async for m in Message.objects.order_by("id")]
     assert events == [
-        ("start", {"conversation_id": conversation_id, "demo": False}),
+        (
+            "start",
+            {
+                "conversation_id": conversation_id,
+                "title": "Count",
+                "demo": False,
+                "question_id": question.pk,
+                "answer_to": question.pk,
+                "continues": None,
+            },
+        ),
         ("delta", {"text": "one"}),
         ("delta", {"text": " two"}),
         ("delta", {"text": " three"}),
@@ -44,6 +40,7 @@ async def test_reply_streams_as_start_deltas_and_done_in_order(async_client, fak
             "done",
             {
                 "conversation_id": conversation_id,
+                "message_id": reply.pk,
                 "usage": {
                     "prompt_tokens": 1,
                     "completion_tokens": 3,
@@ -84,14 +81,15 @@ async def test_upstream_error_becomes_an_error_event_and_is_stored(
     _, events = await stream(async_client, {"message": "Hi"})
 
     conversation_id = events[0][1]["conversation_id"]
+    reply = await Message.objects.aget(role="assistant")
     assert events[1:] == [
         (
             "error",
             {
-                "error": (
-                    "The LLM endpoint is rate limiting requests: try again shortly."
-                ),
+                "error": "The model is busy with too many requests. "
+                "Wait a minute and try again.",
                 "conversation_id": conversation_id,
+                "message_id": reply.pk,
             },
         )
     ]
@@ -105,12 +103,13 @@ async def test_stream_cut_midway_keeps_the_partial_reply(async_client, fake_llm)
     _, events = await stream(async_client, {"message": "Hi"})
 
     assert [name for name, _ in events] == ["start", "delta", "delta", "error"]
-    assert events[-1][1]["error"] == "The connection to the LLM endpoint broke off."
+    broke_off = "The connection to the model broke off. Try again."
+    assert events[-1][1]["error"] == broke_off
     reply = await Message.objects.aget(role="assistant")
     assert (reply.content, reply.status, reply.error) == (
         "one two",
         "partial",
-        "The connection to the LLM endpoint broke off.",
+        broke_off,
     )
 
 
@@ -122,17 +121,19 @@ async def test_stream_that_stalls_between_tokens_times_out(
 
     _, events = await stream(async_client, {"message": "Hi"})
 
+    reply = await Message.objects.aget(role="assistant")
     assert events[1:] == [
         ("delta", {"text": "one"}),
         (
             "error",
             {
-                "error": "The LLM endpoint timed out.",
+                "error": "The model did not answer in time. "
+                "Try again, or ask a shorter question.",
                 "conversation_id": events[0][1]["conversation_id"],
+                "message_id": reply.pk,
             },
         ),
     ]
-    reply = await Message.objects.aget(role="assistant")
     assert (reply.content, reply.status) == ("one", "partial")
 
 
@@ -151,11 +152,18 @@ async def test_stream_body_that_is_not_an_event_stream_is_an_error_not_an_empty_
 
     _, events = await stream(async_client, {"message": "Hi"})
 
-    error = "The LLM endpoint sent a response that could not be understood."
-    assert events[1:] == [
-        ("error", {"error": error, "conversation_id": events[0][1]["conversation_id"]})
-    ]
+    error = "The model sent an answer that could not be read. Try again."
     reply = await Message.objects.aget(role="assistant")
+    assert events[1:] == [
+        (
+            "error",
+            {
+                "error": error,
+                "conversation_id": events[0][1]["conversation_id"],
+                "message_id": reply.pk,
+            },
+        )
+    ]
     assert (reply.content, reply.status, reply.error) == ("", "failed", error)
 
 

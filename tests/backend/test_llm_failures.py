@@ -3,25 +3,40 @@ the user's message and the failure stored."""
 
 import pytest
 
-from chat.models import Message
+from chat.models import Conversation, Message
 from tests.backend.conftest import API_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+NOT_SET_UP = (
+    "The chat cannot reach its model because of a setup problem. Trying again "
+    "will not help: tell the people who run this service."
+)
+UNAVAILABLE = "The model is unavailable right now. Try again in a moment."
+# Each fault: what the user reads, and the operator's detail in the admin.
 FAILURES = [
-    ("http_500", "The LLM endpoint failed (HTTP 500)."),
-    ("http_503", "The LLM endpoint is unavailable right now."),
-    ("http_401", "The LLM endpoint rejected the API key."),
-    ("http_403", "The LLM endpoint refused access with this API key."),
-    ("http_429", "The LLM endpoint is rate limiting requests: try again shortly."),
+    ("http_500", UNAVAILABLE),
+    ("http_503", UNAVAILABLE),
+    ("http_401", NOT_SET_UP),
+    ("http_403", NOT_SET_UP),
+    (
+        "http_429",
+        "The model is busy with too many requests. Wait a minute and try again.",
+    ),
     (
         "context_too_long",
-        "The conversation is too long for the model: start a new chat.",
+        "This conversation is too long for the model. Start a new chat, or edit "
+        "an earlier message to make it shorter.",
     ),
-    ("non_json", "The LLM endpoint sent a response that could not be understood."),
-    ("error_body_200", "The LLM endpoint rejected the request."),
-    ("hang", "The LLM endpoint timed out."),
+    ("non_json", "The model sent an answer that could not be read. Try again."),
+    (
+        "error_body_200",
+        "The model could not handle this request. Try again, or rephrase your "
+        "message or start a new chat.",
+    ),
+    ("hang", "The model did not answer in time. Try again, or ask a shorter question."),
 ]
+WORDS_FOR_OPERATORS = ("LLM", "endpoint", "HTTP", "API key")
 
 
 @pytest.mark.parametrize(("fault", "error"), FAILURES)
@@ -35,8 +50,10 @@ async def test_llm_failure_answers_500_in_plain_words(
         "/chat", {"message": "Hi"}, content_type="application/json"
     )
 
+    conversation = await Conversation.objects.aget()
     assert response.status_code == 500
-    assert response.json() == {"error": error}
+    assert response.json() == {"error": error, "conversation_id": str(conversation.pk)}
+    assert not any(word in error for word in WORDS_FOR_OPERATORS)
     assert API_KEY not in response.content.decode()
     # No retries: one request reached the endpoint.
     assert len(fake_llm.record.requests) == 1
@@ -60,10 +77,15 @@ async def test_refused_connection_says_the_endpoint_could_not_be_reached(
     )
 
     assert response.status_code == 500
-    assert response.json() == {"error": "The LLM endpoint could not be reached."}
+    assert response.json()["error"] == (
+        "The model cannot be reached right now. Try again in a few minutes; if it "
+        "keeps happening, tell the people who run this service."
+    )
 
 
-async def test_unknown_model_is_named_in_the_error(async_client, fake_llm, settings):
+async def test_unknown_model_is_a_setup_problem_named_in_the_log(
+    async_client, fake_llm, settings, caplog
+):
     fake_llm.reset(fault="http_404")
     settings.LLM_MODEL = "openai/missing"
 
@@ -71,9 +93,11 @@ async def test_unknown_model_is_named_in_the_error(async_client, fake_llm, setti
         "/chat", {"message": "Hi"}, content_type="application/json"
     )
 
-    assert response.json() == {
-        "error": "The LLM endpoint does not offer the model openai/missing."
-    }
+    assert response.json()["error"] == NOT_SET_UP
+    [failure] = [r for r in caplog.records if r.name == "chat.llm"]
+    assert failure.getMessage().startswith(
+        "LLM call failed: The LLM endpoint does not offer the model openai/missing. "
+    )
 
 
 async def test_upstream_detail_goes_to_the_log(async_client, fake_llm, caplog):

@@ -29,22 +29,23 @@ def test_client_disconnect_closes_the_upstream_and_keeps_the_partial_reply(
 ):
     upstream.reset(reply="word " * 400, tokens_per_second=50)
     events = []
-    with httpx.stream(
-        "POST", f"{backend.url}/chat/stream", json={"message": "Talk for long"}
-    ) as response:
-        for line in response.iter_lines():
-            if line.startswith("data: "):
-                events.append(json.loads(line[6:]))
-            if len(events) == 3:  # start and two deltas
-                break
+    with httpx.Client(base_url=backend.url) as client:
+        with client.stream(
+            "POST", "/chat/stream", json={"message": "Talk for long"}
+        ) as response:
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    events.append(json.loads(line[6:]))
+                if len(events) == 3:  # start and two deltas
+                    break
 
-    assert upstream.wait_for(lambda record: record.disconnects == 1)
-    assert upstream.record.completed_streams == 0
-    conversation_id = events[0]["conversation_id"]
-    history = httpx.get(f"{backend.url}/chat/conversations/{conversation_id}").json()
+        assert upstream.wait_for(lambda record: record.disconnects == 1)
+        assert upstream.record.completed_streams == 0
+        conversation_id = events[0]["conversation_id"]
+        history = client.get(f"/chat/conversations/{conversation_id}").json()
     reply = history["messages"][1]
     assert reply["status"] == "partial"
-    assert reply["error"] == "The client disconnected before the answer was complete."
+    assert reply["error"] == "The answer was stopped before it was complete."
     assert reply["content"].startswith("word word")
 
 
@@ -88,3 +89,25 @@ def test_sigterm_stops_the_server_cleanly(upstream, tmp_path):
         tmp_path, LLM_API_BASE=upstream.base_url, DJANGO_SECRET_KEY=SECRET_KEY
     ) as server:
         assert server.stop() == 0
+
+
+def test_csrf_under_gunicorn(backend, upstream):
+    """A cross-site-style POST with the owner cookie and no token is refused;
+    with the token it passes; without the cookie no token is needed."""
+    upstream.reset()
+    with httpx.Client(base_url=backend.url) as browser:
+        first = browser.post("/chat", json={"message": "Hi"})
+        body = {"message": "Again", "conversation_id": first.json()["conversation_id"]}
+        forged = browser.post(
+            "/chat", json=body, headers={"Origin": "https://evil.example.test"}
+        )
+        browser.get("/chat/conversations")
+        token = browser.cookies["csrftoken"]
+        passed = browser.post("/chat", json=body, headers={"X-CSRFToken": token})
+
+    assert first.status_code == 200
+    assert "chat_owner" in first.cookies
+    assert forged.status_code == 403
+    assert forged.json()["error"].startswith("This request was refused")
+    assert passed.status_code == 200
+    assert passed.json()["conversation_id"] == body["conversation_id"]

@@ -54,6 +54,6 @@ def test_stream_still_open_when_the_grace_period_ends_is_stored_as_partial(
         (
             "Hello from",
             "partial",
-            "The client disconnected before the answer was complete.",
+            "The answer was stopped before it was complete.",
         )
     ]

@@ -50,9 +50,13 @@ def nginx_binary() -> str:
 
 @pytest.fixture
 def llm(upstream):
-    """The fake LLM, reset to a plain answer for each test."""
+    """The fake LLM, reset to a plain answer for each test. It is strict, as
+    vLLM is with many chat templates: roles that do not alternate are
+    refused, and a refusal fails the test."""
+    assert upstream.strict is True
     upstream.reset()
-    return upstream
+    yield upstream
+    assert upstream.record.refused == 0, "the LLM got roles that do not alternate"
 
 
 @pytest.fixture(scope="session")

@@ -32,9 +32,14 @@ def nginx_binary() -> str:
 class Nginx:
     """``with Nginx(dist_dir, backend_url) as nginx: nginx.url``"""
 
-    def __init__(self, dist_dir: Path, backend_url: str) -> None:
+    def __init__(
+        self, dist_dir: Path, backend_url: str, resolver: str = "127.0.0.1"
+    ) -> None:
         self.dist_dir = dist_dir
         self.backend_url = backend_url
+        # The DNS server nginx asks for the backend's name; on loopback even
+        # when no test needs one, never the machine's own.
+        self.resolver = resolver
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # Not pytest's tmp_path: its parent is private to root, and nginx
@@ -58,6 +63,7 @@ class Nginx:
                 env={
                     **os.environ,
                     "BACKEND_URL": self.backend_url,
+                    "BACKEND_RESOLVER": self.resolver,
                     "NGINX_CONFIGURATION_PATH": str(self.root / "nginx.d"),
                     "NGINX_DEFAULT_CONF_PATH": str(self.root / "nginx.default.d"),
                 },

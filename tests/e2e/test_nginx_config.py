@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from dnslib import QTYPE, RR, A
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from tests.e2e.nginx_server import Nginx
 from tests.servers import free_port
@@ -192,7 +194,7 @@ def test_proxied_pages_are_gzipped(proxy):
 
 
 @pytest.mark.parametrize(
-    "backend_url", ["http://backend:8000/api", "backend:8000", "http://a b:1"]
+    "backend_url", ["http://backend:8000/api", "backend:8000", "http://a b:1", ""]
 )
 def test_start_hook_rejects_a_backend_url_it_cannot_use(frontend_dist, backend_url):
     server = Nginx(frontend_dist, backend_url)
@@ -204,13 +206,76 @@ def test_start_hook_rejects_a_backend_url_it_cannot_use(frontend_dist, backend_u
     assert b"BACKEND_URL must be like http://host:port" in failure.value.stderr
 
 
-def test_start_hook_defaults_to_the_backend_service(frontend_dist, monkeypatch):
-    monkeypatch.delenv("BACKEND_URL", raising=False)
-    server = Nginx(frontend_dist, "")
+def _rendered(server: Nginx) -> str:
     try:
         server.render()
-        rendered = (server.root / "nginx.default.d" / "backend-proxy.conf").read_text()
+        return (server.root / "nginx.default.d" / "backend-proxy.conf").read_text()
     finally:
         server.remove()
-    assert rendered.count("proxy_pass http://backend-service:8000;") == 7
-    assert "${BACKEND_URL}" not in rendered
+
+
+def test_start_hook_asks_the_pods_nameservers(frontend_dist, tmp_path, monkeypatch):
+    resolv_conf = tmp_path / "resolv.conf"
+    resolv_conf.write_text(
+        "search chat.svc.cluster.local svc.cluster.local cluster.local\n"
+        "nameserver 172.30.0.10\n"
+        "nameserver fd02::a\n"
+        "options ndots:5\n"
+    )
+    monkeypatch.setenv("RESOLV_CONF", str(resolv_conf))
+    url = "http://backend-service.chat.svc.cluster.local:8000"
+    rendered = _rendered(Nginx(frontend_dist, url, resolver=""))
+    assert "resolver 172.30.0.10 [fd02::a];" in rendered
+    assert f"set $frontend_backend {url};" in rendered
+    assert rendered.count("proxy_pass $frontend_backend;") == 7
+    assert "${" not in rendered
+
+
+def test_start_hook_without_a_nameserver_stops(frontend_dist, tmp_path, monkeypatch):
+    resolv_conf = tmp_path / "resolv.conf"
+    resolv_conf.write_text("search chat.svc.cluster.local\n")
+    monkeypatch.setenv("RESOLV_CONF", str(resolv_conf))
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        _rendered(Nginx(frontend_dist, "http://backend.chat:8000", resolver=""))
+    assert f"no nameserver in {resolv_conf}".encode() in failure.value.stderr
+
+
+class Answers(BaseResolver):
+    """A DNS server's answers: localhost is 127.0.0.1; every question is kept."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def resolve(self, request, handler):
+        name, qtype = str(request.q.qname), QTYPE[request.q.qtype]
+        self.asked.append((name, qtype))
+        reply = request.reply()
+        if (name, qtype) == ("localhost.", "A"):
+            reply.add_answer(RR(name, QTYPE.A, rdata=A("127.0.0.1"), ttl=5))
+        return reply
+
+
+@pytest.fixture
+def loopback_dns():
+    answers = Answers()
+    server = DNSServer(answers, address="127.0.0.1", port=0, logger=DNSLogger("-"))
+    server.start_thread()
+    yield answers, f"127.0.0.1:{server.server.server_address[1]}"
+    server.stop()
+
+
+def test_the_backend_name_is_resolved_per_request_not_once_at_start(
+    frontend_dist, recording_upstream, loopback_dns
+):
+    """With proxy_pass to a fixed name nginx would resolve it once, at start,
+    from /etc/hosts here: no question would reach the DNS server. With the
+    variable it asks the configured resolver when a request needs the name, so
+    a recreated Service is found again (and nginx starts before it exists)."""
+    answers, resolver = loopback_dns
+    backend = recording_upstream.replace("127.0.0.1", "localhost")
+    with Nginx(frontend_dist, backend, resolver=resolver) as proxy:
+        at_start = list(answers.asked)
+        response = httpx.get(proxy.url + "/health")
+    assert at_start == []
+    assert response.json() == {"status": "ok", "model": "m", "demo": True}
+    assert ("localhost.", "A") in answers.asked

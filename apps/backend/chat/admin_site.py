@@ -107,7 +107,7 @@ class ChatAdminSite(admin.AdminSite):
         try:
             models = async_to_sync(llm.models_list)()
         except llm.LLMError as exc:
-            messages.error(request, f"Connection test failed: {exc}")
+            messages.error(request, f"Connection test failed: {exc.detail}")
         else:
             messages.success(
                 request,

@@ -36,7 +36,24 @@ DEMO_REPLY = (
 
 
 class LLMError(Exception):
-    """A failed LLM call; ``str(error)`` is safe to show to the user."""
+    """A failed LLM call: ``str(error)`` says, in plain words, what the user can
+    do; ``detail`` is for the operator (the admin's connection test)."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+TIMED_OUT = "The model did not answer in time. Try again, or ask a shorter question."
+NOT_SET_UP = (
+    "The chat cannot reach its model because of a setup problem. Trying again "
+    "will not help: tell the people who run this service."
+)
+UNREACHABLE = (
+    "The model cannot be reached right now. Try again in a few minutes; if it "
+    "keeps happening, tell the people who run this service."
+)
+NOT_CONFIGURED = "LLM endpoint is not configured."
 
 
 @dataclass
@@ -98,7 +115,8 @@ def model_name() -> str:
 
 def _request(messages: list[dict], *, stream: bool) -> dict:
     if not is_configured() and not is_demo():
-        raise LLMError("LLM endpoint is not configured.")
+        logger.warning("LLM call failed: %s", NOT_CONFIGURED)
+        raise LLMError(NOT_SET_UP, NOT_CONFIGURED)
     request = {
         "model": model_name(),
         "messages": messages,
@@ -157,7 +175,7 @@ async def stream(messages: list[dict]) -> AnswerStream:
 async def models_list() -> list[str]:
     """The model ids the endpoint offers (GET {LLM_API_BASE}/models)."""
     if not is_configured():
-        raise LLMError("LLM endpoint is not configured.")
+        raise LLMError(NOT_SET_UP, NOT_CONFIGURED)
     headers = {}
     if settings.LLM_API_KEY:
         headers["Authorization"] = f"Bearer {settings.LLM_API_KEY}"
@@ -189,7 +207,14 @@ def explain(exc: Exception) -> LLMError:
     """Map what happened to an `LLMError` a user understands, and log the detail."""
     if isinstance(exc, LLMError):
         return exc
-    logger.warning("LLM call failed: %s: %s", type(exc).__name__, exc)
+    error = _classify(exc)
+    logger.warning(
+        "LLM call failed: %s (%s: %s)", error.detail, type(exc).__name__, exc
+    )
+    return error
+
+
+def _classify(exc: Exception) -> LLMError:
     causes = list(_causes(exc))
     status = next(
         (s for e in causes if isinstance(s := getattr(e, "status_code", None), int)),
@@ -200,27 +225,47 @@ def explain(exc: Exception) -> LLMError:
         return any(isinstance(e, kinds) for e in causes)
 
     if caused_by(litellm.Timeout, TimeoutError, httpx.TimeoutException):
-        return LLMError("The LLM endpoint timed out.")
+        return LLMError(TIMED_OUT, "The LLM endpoint timed out.")
     if caused_by(litellm.ContextWindowExceededError):
-        return LLMError("The conversation is too long for the model: start a new chat.")
+        return LLMError(
+            "This conversation is too long for the model. Start a new chat, or "
+            "edit an earlier message to make it shorter.",
+            "The conversation exceeds the model's context window.",
+        )
     if caused_by(litellm.AuthenticationError) or status == 401:
-        return LLMError("The LLM endpoint rejected the API key.")
+        return LLMError(NOT_SET_UP, "The LLM endpoint rejected the API key.")
     if caused_by(litellm.PermissionDeniedError) or status == 403:
-        return LLMError("The LLM endpoint refused access with this API key.")
+        return LLMError(
+            NOT_SET_UP, "The LLM endpoint refused access with this API key."
+        )
     if caused_by(litellm.RateLimitError) or status == 429:
         return LLMError(
-            "The LLM endpoint is rate limiting requests: try again shortly."
+            "The model is busy with too many requests. Wait a minute and try again.",
+            "The LLM endpoint is rate limiting requests.",
         )
     if caused_by(ConnectionRefusedError, socket.gaierror, httpx.ConnectError):
-        return LLMError("The LLM endpoint could not be reached.")
+        return LLMError(UNREACHABLE, "The LLM endpoint could not be reached.")
     if caused_by(ConnectionError, httpx.TransportError, litellm.APIConnectionError):
-        return LLMError("The connection to the LLM endpoint broke off.")
+        return LLMError(
+            "The connection to the model broke off. Try again.",
+            "The connection to the LLM endpoint broke off.",
+        )
     if caused_by(litellm.NotFoundError) or status == 404:
-        return LLMError(f"The LLM endpoint does not offer the model {model_name()}.")
+        return LLMError(
+            NOT_SET_UP, f"The LLM endpoint does not offer the model {model_name()}."
+        )
     if status in (400, 422):
-        return LLMError("The LLM endpoint rejected the request.")
-    if status == 503:
-        return LLMError("The LLM endpoint is unavailable right now.")
+        return LLMError(
+            "The model could not handle this request. Try again, or rephrase "
+            "your message or start a new chat.",
+            "The LLM endpoint rejected the request.",
+        )
     if status is not None and status >= 500:
-        return LLMError(f"The LLM endpoint failed (HTTP {status}).")
-    return LLMError("The LLM endpoint sent a response that could not be understood.")
+        return LLMError(
+            "The model is unavailable right now. Try again in a moment.",
+            f"The LLM endpoint failed (HTTP {status}).",
+        )
+    return LLMError(
+        "The model sent an answer that could not be read. Try again.",
+        "The LLM endpoint sent a response that could not be understood.",
+    )

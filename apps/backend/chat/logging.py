@@ -1,6 +1,7 @@
 """Logging filters: the request id on every line, and secrets never written."""
 
 import logging
+import os
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -14,19 +15,41 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def secret_values() -> list[str]:
+    """Every secret the process holds, longest first, so that a secret that
+    contains another is redacted whole."""
+    values = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS, settings.LLM_API_KEY]
+    values += [database.get("PASSWORD", "") for database in settings.DATABASES.values()]
+    # Read from the environment by `manage.py ensure_superuser`, as Django's own
+    # createsuperuser does.
+    values.append(os.environ.get("DJANGO_SUPERUSER_PASSWORD", ""))
+    return sorted({value for value in values if value}, key=len, reverse=True)
+
+
 class RedactSecretsFilter(logging.Filter):
-    """Replace the API key and the secret key wherever they would be written."""
+    """Replace every secret wherever it would be written: the message, the
+    traceback and the stack."""
 
     def filter(self, record):
-        secrets = [s for s in (settings.LLM_API_KEY, settings.SECRET_KEY) if s]
-        if not secrets:
+        found = secret_values()
+        if not found:
             return True
-        text = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in secrets:
-            text = text.replace(secret, "[redacted]")
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "[redacted]")
-        record.msg, record.args = text, None
+
+        def redact(text):
+            for secret in found:
+                text = text.replace(secret, "[redacted]")
+            return text
+
+        if record.exc_info:
+            # Formatters format exc_info anew (python-json-logger does, ignoring
+            # exc_text): leave them the redacted text only.
+            record.exc_text = record.exc_text or logging.Formatter().formatException(
+                record.exc_info
+            )
+            record.exc_info = None
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

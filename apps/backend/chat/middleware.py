@@ -38,14 +38,17 @@ class RequestIdMiddleware:
 
 class AdminOnlyMixin:
     """Run this middleware for the admin only. The JSON API uses no session,
-    user, message or CSRF cookie, and in the async stack each of these
+    user or message, and checks CSRF per view, only where the owner cookie
+    makes it needed (chat/api.py); in the async stack each of these
     middlewares costs a thread hop for its request hook and another for its
     response hook."""
 
-    async def __acall__(self, request):
+    def __call__(self, request):
+        # Sync (the WSGI test client) and async alike: elsewhere, the next
+        # handler's answer, or its coroutine, is returned as it is.
         if request.path_info.startswith("/admin/"):
-            return await super().__acall__(request)
-        return await self.get_response(request)
+            return super().__call__(request)
+        return self.get_response(request)
 
 
 class AdminSessionMiddleware(AdminOnlyMixin, SessionMiddleware):
@@ -53,7 +56,13 @@ class AdminSessionMiddleware(AdminOnlyMixin, SessionMiddleware):
 
 
 class AdminCsrfViewMiddleware(AdminOnlyMixin, CsrfViewMiddleware):
-    pass
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        # Django calls every middleware's process_view itself, past __call__.
+        if request.path_info.startswith("/admin/"):
+            return super().process_view(
+                request, callback, callback_args, callback_kwargs
+            )
+        return None
 
 
 class AdminAuthenticationMiddleware(AdminOnlyMixin, AuthenticationMiddleware):

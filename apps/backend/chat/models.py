@@ -5,14 +5,20 @@ from django.db import models
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Who may see it (chat/owners.py). Conversations stored before owners
+    # existed keep "" and belong to nobody.
+    owner = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]
+        # An owner's list, newest activity first.
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
 
     def __str__(self):
-        return str(self.id)
+        return self.title or str(self.id)
 
 
 class Message(models.Model):

@@ -5,6 +5,7 @@ from chat import views
 urlpatterns = [
     path("chat", views.chat, name="chat"),
     path("chat/stream", views.chat_stream, name="chat-stream"),
+    path("chat/conversations", views.conversation_list, name="conversation-list"),
     path(
         "chat/conversations/<str:conversation_id>",
         views.conversation_detail,

@@ -3,136 +3,35 @@ service, and shape the answer; they do not know LiteLLM."""
 
 import json
 from contextlib import aclosing
-from functools import wraps
 
 from asgiref.sync import sync_to_async
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
-from django.http import JsonResponse, StreamingHttpResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views import csrf
+from django.views.decorators.csrf import ensure_csrf_cookie
 
-from chat import llm, services, throttle
-from chat.models import Message
-
-
-class ApiError(Exception):
-    """Answered as {"error": message} with this status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+from chat import conversations, forms, llm, services, throttle
+from chat.api import DATABASE_DOWN, ApiError, api, error, is_text, json_body
+from chat.models import Conversation, Message
 
 
-def error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def api(*methods):
-    """Answer other methods with 405, and an `ApiError` with its status, both
-    as a JSON error."""
-
-    def decorator(view):
-        @wraps(view)
-        async def wrapper(request, *args, **kwargs):
-            if request.method not in methods:
-                response = error(f"Method {request.method} is not allowed.", 405)
-                response["Allow"] = ", ".join(methods)
-                return response
-            try:
-                return await view(request, *args, **kwargs)
-            except ApiError as exc:
-                return error(str(exc), exc.status)
-
-        return wrapper
-
-    return decorator
-
-
-def _chat_input(request) -> tuple[str, str | None]:
-    """The message and conversation id of a chat request, checked."""
+async def _turn(request) -> services.Turn:
     if throttle.chat_limited(request):
         raise ApiError("Too many requests: wait a minute and try again.", 429)
-    if request.content_type != "application/json":
-        raise ApiError(
-            "The request body must be JSON (Content-Type: application/json)."
-        )
+    form = forms.chat_form(json_body(request))
     try:
-        body = json.loads(request.body)
-    except RequestDataTooBig:
-        raise ApiError("The request body is too large.", status=413) from None
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("The request body is not valid JSON.") from None
-    except RecursionError:
-        raise ApiError("The request body is nested too deeply.") from None
-    if not isinstance(body, dict):
-        raise ApiError("The request body must be a JSON object.")
-    message = body.get("message")
-    if not isinstance(message, str):
-        raise ApiError("'message' is required and must be a string.")
-    if not message.strip():
-        raise ApiError("'message' must not be blank.")
-    if len(message) > settings.LLM_MAX_MESSAGE_CHARS:
-        raise ApiError(
-            f"'message' is longer than {settings.LLM_MAX_MESSAGE_CHARS} characters."
-        )
-    if not _is_text(message):
-        raise ApiError("'message' contains characters that are not text.")
-    conversation_id = body.get("conversation_id")
-    if conversation_id is not None and not isinstance(conversation_id, str):
-        raise ApiError("'conversation_id' must be a string.")
-    return message, conversation_id
+        return await services.turn_start(owner=request.owner, **form)
+    except conversations.ConversationNotFound:
+        raise ApiError("Conversation not found.", 404) from None
+    except services.TurnInvalid as exc:
+        raise ApiError(str(exc)) from None
 
 
-def _is_text(value: str) -> bool:
-    """True unless the string holds NUL or lone surrogates, which no database
-    column can store."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
-
-
-DATABASE_DOWN = "The database is unavailable: try again shortly."
-
-
-async def _chat_request(request):
-    """The message of a chat request and the conversation it belongs to."""
-    message, conversation_id = _chat_input(request)
-    return message, await _conversation(conversation_id)
-
-
-async def _conversation(conversation_id):
-    try:
-        return await services.conversation_resolve(conversation_id=conversation_id)
-    except services.ConversationNotFound:
-        raise ApiError("Unknown conversation_id.") from None
-    except DatabaseError:
-        raise ApiError(DATABASE_DOWN, 503) from None
-
-
-@csrf_exempt  # No cookies are used; the JSON-only body needs a CORS preflight.
-@api("POST")
-async def chat(request):
-    """Answer a message with the LLM's whole reply."""
-    message, conversation = await _chat_request(request)
-    try:
-        reply = await services.reply_get(conversation=conversation, text=message)
-    except llm.LLMError as exc:
-        raise ApiError(str(exc), 500) from None
-    except DatabaseError:
-        raise ApiError(DATABASE_DOWN, 503) from None
-    body = {"response": reply.content, "conversation_id": str(conversation.pk)}
-    if reply.total_tokens is not None:
-        body["usage"] = _usage(reply)
-    if llm.is_demo():
-        body["demo"] = True
-    return JsonResponse(body)
-
-
-def _usage(message: Message) -> dict:
+def _usage(message: Message) -> dict | None:
+    if message.total_tokens is None:
+        return None
     return {
         "prompt_tokens": message.prompt_tokens,
         "completion_tokens": message.completion_tokens,
@@ -140,40 +39,83 @@ def _usage(message: Message) -> dict:
     }
 
 
+@api("POST", owned=True)
+async def chat(request):
+    """Answer a message with the LLM's whole reply."""
+    turn = await _turn(request)
+    reply = await services.reply_get(turn=turn)
+    conversation_id = str(turn.conversation.pk)
+    if reply.error:
+        return JsonResponse(
+            {"error": reply.error, "conversation_id": conversation_id}, status=500
+        )
+    body = {
+        "response": reply.content,
+        "conversation_id": conversation_id,
+        "message_id": reply.pk,
+    }
+    if usage := _usage(reply):
+        body["usage"] = usage
+    if llm.is_demo():
+        body["demo"] = True
+    return JsonResponse(body)
+
+
 def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
-@csrf_exempt  # As chat() above.
-@api("POST")
+@api("POST", owned=True)
 async def chat_stream(request):
     """Answer a message with server-sent events as the reply arrives."""
-    message, conversation = await _chat_request(request)
+    turn = await _turn(request)
+    conversation_id = str(turn.conversation.pk)
+    continues = turn.continues.pk if turn.continues else None
 
     async def events():
-        conversation_id = str(conversation.pk)
         yield _event(
-            "start", {"conversation_id": conversation_id, "demo": llm.is_demo()}
+            "start",
+            {
+                "conversation_id": conversation_id,
+                "title": turn.conversation.title,
+                "demo": llm.is_demo(),
+                "question_id": None if continues else turn.question.pk,
+                "answer_to": turn.question.pk,
+                "continues": continues,
+            },
         )
-        replies = services.reply_stream(conversation=conversation, text=message)
+        replies = services.reply_stream(turn=turn)
         async with aclosing(replies):
             try:
                 async for item in replies:
-                    if isinstance(item, Message):
-                        usage = _usage(item) if item.total_tokens is not None else None
+                    if not isinstance(item, Message):
+                        yield _event("delta", {"text": item})
+                    elif item.error:
                         yield _event(
-                            "done", {"conversation_id": conversation_id, "usage": usage}
+                            "error",
+                            {
+                                "error": item.error,
+                                "conversation_id": conversation_id,
+                                "message_id": item.pk,
+                            },
                         )
                     else:
-                        yield _event("delta", {"text": item})
-            except llm.LLMError as exc:
-                yield _event(
-                    "error", {"error": str(exc), "conversation_id": conversation_id}
-                )
+                        yield _event(
+                            "done",
+                            {
+                                "conversation_id": conversation_id,
+                                "message_id": item.pk,
+                                "usage": _usage(item),
+                            },
+                        )
             except DatabaseError:
                 yield _event(
                     "error",
-                    {"error": DATABASE_DOWN, "conversation_id": conversation_id},
+                    {
+                        "error": DATABASE_DOWN,
+                        "conversation_id": conversation_id,
+                        "message_id": None,
+                    },
                 )
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
@@ -182,22 +124,48 @@ async def chat_stream(request):
     return response
 
 
-@api("GET")
+def _summary(conversation: Conversation) -> dict:
+    return {
+        "id": str(conversation.pk),
+        "title": conversation.title,
+        "created_at": conversation.created_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat(),
+    }
+
+
+@api("GET", owned=True)
+@ensure_csrf_cookie  # The page calls this first and takes its CSRF token here.
+async def conversation_list(request):
+    """The caller's conversations, newest activity first, `q` in the title."""
+    query = request.GET.get("q", "").strip()
+    if not is_text(query):
+        raise ApiError("'q' contains characters that are not text.")
+    found = await conversations.conversation_list(owner=request.owner, query=query)
+    return JsonResponse({"conversations": [_summary(c) for c in found]})
+
+
+@api("GET", "PATCH", "DELETE", owned=True)
 async def conversation_detail(request, conversation_id):
-    """The stored messages of a conversation, for a reloaded page."""
+    """A conversation with its messages (GET), renamed (PATCH), deleted."""
+    owned = {"owner": request.owner, "conversation_id": conversation_id}
     try:
-        messages = await services.conversation_messages_get(
-            conversation_id=conversation_id
-        )
-    except services.ConversationNotFound:
-        raise ApiError("Unknown conversation_id.", 404) from None
-    except DatabaseError:
-        raise ApiError(DATABASE_DOWN, 503) from None
+        if request.method == "PATCH":
+            title = forms.title(json_body(request))
+            conversation = await conversations.conversation_rename(**owned, title=title)
+            return JsonResponse(_summary(conversation))
+        if request.method == "DELETE":
+            await conversations.conversation_delete(**owned)
+            return HttpResponse(status=204)
+        conversation, messages = await conversations.conversation_get(**owned)
+    except conversations.ConversationNotFound:
+        raise ApiError("Conversation not found.", 404) from None
     return JsonResponse(
         {
-            "conversation_id": str(conversation_id),
+            "conversation_id": str(conversation.pk),
+            "title": conversation.title,
             "messages": [
                 {
+                    "id": m.pk,
                     "role": m.role,
                     "content": m.content,
                     "status": m.status,
@@ -241,7 +209,7 @@ async def ready(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-# JSON for the errors Django answers itself (config/urls.py).
+# JSON for the errors Django answers itself (config/urls.py, CSRF_FAILURE_VIEW).
 def bad_request(request, exception):
     return error("Bad request.", 400)
 
@@ -252,3 +220,13 @@ def not_found(request, exception):
 
 def server_error(request):
     return error("Internal server error.", 500)
+
+
+def csrf_failure(request, reason=""):
+    if request.path_info.startswith("/admin/"):
+        return csrf.csrf_failure(request, reason)
+    return error(
+        "This request was refused because it did not come from the chat page. "
+        "Reload the page and try again.",
+        403,
+    )

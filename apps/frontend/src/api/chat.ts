@@ -1,18 +1,31 @@
-import { ApiError, apiFetch, isRecord } from '@/api/client';
+import { ApiError, apiFetch, isAbortError, isRecord } from '@/api/client';
 import { readSseEvents } from '@/api/sse';
 
-export type ChatStreamEvent =
-  | { type: 'start'; conversationId: string; demo: boolean }
-  | { type: 'delta'; text: string }
-  | { type: 'done'; conversationId: string }
-  | { type: 'error'; error: string; conversationId: string | null };
+/** The four forms of a chat request (see the README's API table). */
+export type ChatRequest = { conversationId: string | null } & (
+  | { message: string }
+  | { regenerate: number }
+  | { edit: number; message: string }
+  | { continue: number }
+);
 
-export type StoredMessage = {
-  role: 'user' | 'assistant';
-  content: string;
-  status: 'complete' | 'partial' | 'failed';
-  error?: string | null;
-};
+export type ChatStreamEvent =
+  | {
+      type: 'start';
+      conversationId: string;
+      title: string;
+      demo: boolean;
+      questionId: number | null;
+      answerTo: number | null;
+    }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; messageId: number | null }
+  | {
+      type: 'error';
+      error: string;
+      conversationId: string | null;
+      messageId: number | null;
+    };
 
 const CUT_OFF_MESSAGE = 'The answer was cut off before it finished. Try again.';
 const UNREADABLE_MESSAGE =
@@ -22,58 +35,67 @@ const UNREADABLE_MESSAGE =
  * Streams one answer from POST /chat/stream. Ends after `done` or `error`;
  * aborting `signal` closes the connection, which stops the upstream call.
  */
-export async function* streamChat({
-  message,
-  conversationId,
-  signal,
-}: {
-  message: string;
-  conversationId: string | null;
-  signal: AbortSignal;
-}): AsyncGenerator<ChatStreamEvent> {
+export async function* streamChat(
+  request: ChatRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ChatStreamEvent> {
   const response = await apiFetch('/chat/stream', {
     method: 'POST',
     headers: {
       Accept: 'text/event-stream',
       'Content-Type': 'application/json',
     },
-    body: JSON.stringify(
-      conversationId === null
-        ? { message }
-        : { message, conversation_id: conversationId },
-    ),
+    body: JSON.stringify(requestBody(request)),
     signal,
   });
   if (response.body === null) throw new ApiError(UNREADABLE_MESSAGE);
-  for await (const { event, data } of readSseEvents(response.body)) {
-    const parsed = toChatEvent(event, data);
-    if (parsed === null) continue;
-    yield parsed;
-    if (parsed.type === 'done' || parsed.type === 'error') return;
+  try {
+    for await (const { event, data } of readSseEvents(response.body)) {
+      const parsed = toChatEvent(event, data);
+      if (parsed === null) continue;
+      yield parsed;
+      if (parsed.type === 'done' || parsed.type === 'error') return;
+    }
+  } catch (error) {
+    // The service answered, so a broken stream is not the user's network.
+    if (isAbortError(error) || error instanceof ApiError) throw error;
+    throw new ApiError(CUT_OFF_MESSAGE);
   }
   throw new ApiError(CUT_OFF_MESSAGE);
+}
+
+function requestBody({ conversationId, ...form }: ChatRequest) {
+  return conversationId === null
+    ? form
+    : { conversation_id: conversationId, ...form };
 }
 
 function toChatEvent(event: string, data: string): ChatStreamEvent | null {
   const payload = parseJson(data);
   const text = (key: string) =>
     typeof payload[key] === 'string' ? (payload[key] as string) : '';
+  const id = (key: string) =>
+    typeof payload[key] === 'number' ? (payload[key] as number) : null;
   switch (event) {
     case 'start':
       return {
         type: 'start',
         conversationId: text('conversation_id'),
+        title: text('title'),
         demo: payload.demo === true,
+        questionId: id('question_id'),
+        answerTo: id('answer_to'),
       };
     case 'delta':
       return { type: 'delta', text: text('text') };
     case 'done':
-      return { type: 'done', conversationId: text('conversation_id') };
+      return { type: 'done', messageId: id('message_id') };
     case 'error':
       return {
         type: 'error',
         error: text('error') || 'The answer failed. Try again.',
         conversationId: text('conversation_id') || null,
+        messageId: id('message_id'),
       };
     default:
       return null;
@@ -88,25 +110,4 @@ function parseJson(data: string): Record<string, unknown> {
     // Reported below, in the user's words.
   }
   throw new ApiError(UNREADABLE_MESSAGE);
-}
-
-/** The stored messages of a conversation, or null when the id is unknown. */
-export async function fetchConversation(
-  conversationId: string,
-  signal?: AbortSignal,
-): Promise<StoredMessage[] | null> {
-  try {
-    const response = await apiFetch(
-      `/chat/conversations/${encodeURIComponent(conversationId)}`,
-      { headers: { Accept: 'application/json' }, signal },
-    );
-    const body: unknown = await response.json();
-    if (!isRecord(body) || !Array.isArray(body.messages)) {
-      throw new ApiError(UNREADABLE_MESSAGE);
-    }
-    return body.messages as StoredMessage[];
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
 }

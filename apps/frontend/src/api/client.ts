@@ -15,19 +15,34 @@ export const UNREACHABLE_MESSAGE =
   'The chat service could not be reached. Check your connection and try again.';
 const UNAVAILABLE_MESSAGE =
   'The chat service is not available right now. Try again in a moment.';
+const FAILED_MESSAGE =
+  'Something went wrong in the chat service. Try again in a moment.';
+
+const UNSAFE_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'];
+const CSRF_COOKIE = 'csrftoken';
+// Sets the owner and CSRF cookies (the backend's ensure_csrf_cookie).
+const SESSION_PATH = '/chat/conversations';
 
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
 
-/** `fetch` against the backend that turns every failure into an ApiError. */
+/**
+ * `fetch` against the backend that turns every failure into an ApiError.
+ * Requests that change state carry Django's CSRF token in `X-CSRFToken`.
+ */
 export async function apiFetch(
   path: string,
   init: RequestInit = {},
 ): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (path.startsWith('/chat')) await sessionReady();
+  if (UNSAFE_METHODS.includes(init.method ?? 'GET')) {
+    headers.set('X-CSRFToken', readCookie(CSRF_COOKIE) ?? '');
+  }
   let response: Response;
   try {
-    response = await fetch(`${env.apiBaseUrl}${path}`, init);
+    response = await fetch(`${env.apiBaseUrl}${path}`, { ...init, headers });
   } catch (error) {
     if (isAbortError(error)) throw error;
     throw new ApiError(UNREACHABLE_MESSAGE);
@@ -36,6 +51,30 @@ export async function apiFetch(
     throw new ApiError(await errorMessage(response), response.status);
   }
   return response;
+}
+
+let session: Promise<unknown> | null = null;
+
+// The first chat request of a new browser gets the owner cookie. Were two
+// sent at once, each would get a different owner; so all wait for one.
+function sessionReady(): Promise<unknown> {
+  if (readCookie(CSRF_COOKIE) !== null) return Promise.resolve();
+  session ??= fetch(`${env.apiBaseUrl}${SESSION_PATH}`, {
+    headers: { Accept: 'application/json' },
+  })
+    .catch(() => undefined)
+    .finally(() => {
+      session = null;
+    });
+  return session;
+}
+
+function readCookie(name: string): string | null {
+  for (const pair of document.cookie.split(';')) {
+    const [key, ...value] = pair.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
 }
 
 async function errorMessage(response: Response): Promise<string> {
@@ -48,7 +87,7 @@ async function errorMessage(response: Response): Promise<string> {
   if (response.status >= 502 && response.status <= 504) {
     return UNAVAILABLE_MESSAGE;
   }
-  return `The chat service answered with an error (HTTP ${response.status}).`;
+  return FAILED_MESSAGE;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,19 +1,42 @@
 import type { Health } from '@/api/health';
+import { friendlyModelName } from '@/lib/model-name';
 
-type ChatHeaderProps = { health: Health | null; onNewChat: () => void };
+type ChatHeaderProps = {
+  title: string;
+  health: Health | null;
+  menuOpen: boolean;
+  onMenu: () => void;
+  onNewChat: () => void;
+};
 
-export function ChatHeader({ health, onNewChat }: ChatHeaderProps) {
+export function ChatHeader({
+  title,
+  health,
+  menuOpen,
+  onMenu,
+  onNewChat,
+}: ChatHeaderProps) {
   return (
     <header className="chat-header">
       <div className="chat-header-bar">
-        <h1>Chat</h1>
+        <button
+          type="button"
+          className="menu-button"
+          aria-label="Conversations"
+          aria-controls="conversations"
+          aria-expanded={menuOpen}
+          onClick={onMenu}
+        >
+          ☰
+        </button>
+        <h1>{title || 'New chat'}</h1>
         {health?.model && (
-          <p className="model-name">
+          <p className="model-name" title={health.model}>
             <span className="visually-hidden">Model: </span>
-            {health.model}
+            {friendlyModelName(health.model)}
           </p>
         )}
-        <button type="button" onClick={onNewChat}>
+        <button type="button" className="new-chat" onClick={onNewChat}>
           New chat
         </button>
       </div>

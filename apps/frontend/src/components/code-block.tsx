@@ -15,7 +15,7 @@ export function CodeBlock({ code, language }: CodeBlockProps) {
     <div className="code-block">
       <div className="code-block-bar">
         <span>{language || 'text'}</span>
-        <CopyButton text={code} />
+        <CopyButton text={code} label="Copy code" />
       </div>
       <pre>
         <code>{highlighted}</code>

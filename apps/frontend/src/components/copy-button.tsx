@@ -2,13 +2,9 @@ import { useEffect, useState } from 'react';
 
 type CopyState = 'idle' | 'copied' | 'failed';
 
-const LABELS: Record<CopyState, string> = {
-  idle: 'Copy code',
-  copied: 'Copied',
-  failed: 'Copy failed',
-};
+type CopyButtonProps = { text: string; label: string };
 
-export function CopyButton({ text }: { text: string }) {
+export function CopyButton({ text, label }: CopyButtonProps) {
   const [state, setState] = useState<CopyState>('idle');
 
   useEffect(() => {
@@ -29,7 +25,7 @@ export function CopyButton({ text }: { text: string }) {
 
   return (
     <button type="button" className="copy-button" onClick={copy}>
-      {LABELS[state]}
+      {state === 'idle' ? label : state === 'copied' ? 'Copied' : 'Copy failed'}
     </button>
   );
 }

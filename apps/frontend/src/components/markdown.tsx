@@ -3,12 +3,13 @@ import { memo } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 
 import { CodeBlock } from '@/components/code-block';
+import { remarkBreaks } from '@/lib/remark-breaks';
 import { remarkGfmParse } from '@/lib/remark-gfm-parse';
 
 // The model's output is untrusted. react-markdown builds React elements (no
 // innerHTML), drops raw HTML unless rehype-raw is added (it is not), and its
 // default URL transform empties javascript:, data: and other unsafe links.
-const remarkPlugins = [remarkGfmParse];
+const remarkPlugins = [remarkGfmParse, remarkBreaks];
 
 const components: Components = {
   pre: ({ node }) => <CodeBlock {...codeOf(node)} />,

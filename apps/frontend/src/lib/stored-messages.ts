@@ -1,31 +1,20 @@
-import type { StoredMessage } from '@/api/chat';
-import { newMessageId } from '@/lib/message-id';
+import type { StoredMessage } from '@/api/conversations';
+import { newMessageKey } from '@/lib/message-key';
 import type { ChatMessage } from '@/types/chat';
 
-const STORED_STATUS = {
-  complete: 'complete',
-  partial: 'stopped',
-  failed: 'failed',
-} as const;
+const STORED_FAILURE_MESSAGE = 'This answer failed. Try again.';
 
-const STORED_FAILURE_MESSAGE = 'This answer failed.';
-
-/** The backend's history as messages, each answer knowing its question. */
+/** The backend's messages as shown: each keeps its id, status and error. */
 export function messagesFromHistory(stored: StoredMessage[]): ChatMessage[] {
-  let question = '';
-  return stored.map((message) => {
-    const status = STORED_STATUS[message.status] ?? 'complete';
-    if (message.role === 'user') question = message.content;
-    return {
-      id: newMessageId(),
-      role: message.role,
-      content: message.content,
-      status,
-      question: message.role === 'assistant' ? question : undefined,
-      error:
-        status === 'failed'
-          ? message.error || STORED_FAILURE_MESSAGE
-          : undefined,
-    };
-  });
+  return stored.map((message) => ({
+    key: newMessageKey(),
+    id: message.id,
+    role: message.role,
+    content: message.content,
+    status: message.role === 'user' ? 'complete' : message.status,
+    error:
+      message.status === 'failed'
+        ? message.error || STORED_FAILURE_MESSAGE
+        : message.error || undefined,
+  }));
 }

@@ -1,18 +1,20 @@
 export type Role = 'user' | 'assistant';
 
 /**
- * `waiting`: sent, no token yet; `streaming`: tokens arriving; `stopped`: the
- * user pressed Stop (or the server kept only part); `failed`: carries `error`.
+ * `waiting`: sent, no token yet; `streaming`: tokens arriving; `partial`:
+ * stopped or cut off, some text kept; `failed`: no answer, carries `error`.
+ * A partial answer carries `error` when it was cut off rather than stopped.
  */
 export type MessageStatus =
-  'waiting' | 'streaming' | 'complete' | 'stopped' | 'failed';
+  'waiting' | 'streaming' | 'complete' | 'partial' | 'failed';
 
 export type ChatMessage = {
-  id: string;
+  /** React key, unique within the page. */
+  key: string;
+  /** The stored message's id, null until the server has named it. */
+  id: number | null;
   role: Role;
   content: string;
   status: MessageStatus;
   error?: string;
-  /** On answers: the user message it answers, sent again by Retry. */
-  question?: string;
 };

@@ -1,19 +1,20 @@
-import { fetchConversation, streamChat } from '@/api/chat';
+import { streamChat, type ChatRequest } from '@/api/chat';
 import { ApiError } from '@/api/client';
 import {
   jsonResponse,
+  openStream,
   sse,
   streamResponse,
   stubFetch,
 } from '@/testing/fake-backend';
 
-async function collect(conversationId: string | null = null) {
+const CSRF = 'csrftoken=t0k3n';
+
+async function collect(
+  request: ChatRequest = { conversationId: null, message: 'Hi' },
+) {
   const events = [];
-  const stream = streamChat({
-    message: 'Hi',
-    conversationId,
-    signal: new AbortController().signal,
-  });
+  const stream = streamChat(request, new AbortController().signal);
   for await (const event of stream) events.push(event);
   return events;
 }
@@ -27,45 +28,87 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
   return error as ApiError;
 }
 
+beforeEach(() => {
+  document.cookie = CSRF;
+});
+
 describe('streamChat', () => {
   it('posts the message and yields start, deltas and done', async () => {
     const fetchMock = stubFetch(() =>
       streamResponse(
-        sse('start', { conversation_id: 'c1', demo: true }) +
-          sse('delta', { text: 'Hel' }),
-        sse('delta', { text: 'lo' }) + sse('done', { conversation_id: 'c1' }),
+        sse('start', {
+          conversation_id: 'c1',
+          title: 'Hi',
+          demo: true,
+          question_id: 7,
+          answer_to: 7,
+        }) + sse('delta', { text: 'Hel' }),
+        sse('delta', { text: 'lo' }) +
+          sse('done', { conversation_id: 'c1', message_id: 8 }),
       ),
     );
 
-    expect(await collect('c0')).toEqual([
-      { type: 'start', conversationId: 'c1', demo: true },
+    expect(await collect({ conversationId: 'c0', message: 'Hi' })).toEqual([
+      {
+        type: 'start',
+        conversationId: 'c1',
+        title: 'Hi',
+        demo: true,
+        questionId: 7,
+        answerTo: 7,
+      },
       { type: 'delta', text: 'Hel' },
       { type: 'delta', text: 'lo' },
-      { type: 'done', conversationId: 'c1' },
+      { type: 'done', messageId: 8 },
     ]);
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe('/chat/stream');
     expect(init?.method).toBe('POST');
+    expect(new Headers(init?.headers).get('X-CSRFToken')).toBe('t0k3n');
     expect(JSON.parse(String(init?.body))).toEqual({
       message: 'Hi',
       conversation_id: 'c0',
     });
   });
 
+  it.each<[ChatRequest, object]>([
+    [{ conversationId: null, message: 'New' }, { message: 'New' }],
+    [
+      { conversationId: 'c1', regenerate: 4 },
+      { conversation_id: 'c1', regenerate: 4 },
+    ],
+    [
+      { conversationId: 'c1', edit: 3, message: 'Better' },
+      { conversation_id: 'c1', edit: 3, message: 'Better' },
+    ],
+    [
+      { conversationId: 'c1', continue: 4 },
+      { conversation_id: 'c1', continue: 4 },
+    ],
+  ])('sends the body form of %o', async (request, body) => {
+    const fetchMock = stubFetch(() =>
+      streamResponse(sse('done', { message_id: 1 })),
+    );
+    await collect(request);
+    expect(JSON.parse(String(fetchMock.mock.calls[0][1]?.body))).toEqual(body);
+  });
+
   it('ends with the error event the backend sends', async () => {
     stubFetch(() =>
       streamResponse(
         sse('error', {
-          error: 'The LLM endpoint timed out.',
+          error: 'The model did not answer in time. Try again.',
           conversation_id: 'c1',
+          message_id: 9,
         }),
       ),
     );
     expect(await collect()).toEqual([
       {
         type: 'error',
-        error: 'The LLM endpoint timed out.',
+        error: 'The model did not answer in time. Try again.',
         conversationId: 'c1',
+        messageId: 9,
       },
     ]);
   });
@@ -74,6 +117,21 @@ describe('streamChat', () => {
     stubFetch(() => streamResponse(sse('delta', { text: 'Hal' })));
     const error = await failure(collect());
     expect(error.message).toBe(
+      'The answer was cut off before it finished. Try again.',
+    );
+  });
+
+  it('reports a connection that breaks mid-answer as cut off, not as the network', async () => {
+    let stream!: ReturnType<typeof openStream>;
+    stubFetch(() => {
+      stream = openStream();
+      stream.write(sse('delta', { text: 'Hal' }));
+      return stream.response;
+    });
+    const events = collect();
+    await vi.waitFor(() => expect(stream).toBeDefined());
+    stream.fail(new TypeError('network error'));
+    expect((await failure(events)).message).toBe(
       'The answer was cut off before it finished. Try again.',
     );
   });
@@ -92,6 +150,13 @@ describe('streamChat', () => {
     );
   });
 
+  it('explains any other failure without a status code', async () => {
+    stubFetch(() => new Response('oops', { status: 500 }));
+    expect((await failure(collect())).message).toBe(
+      'Something went wrong in the chat service. Try again in a moment.',
+    );
+  });
+
   it('explains a network failure in plain words', async () => {
     stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
     expect((await failure(collect())).message).toBe(
@@ -103,31 +168,6 @@ describe('streamChat', () => {
     stubFetch(() => streamResponse('event: delta\ndata: {oops\n\n'));
     expect((await failure(collect())).message).toBe(
       'The chat service sent a reply that could not be read.',
-    );
-  });
-});
-
-describe('fetchConversation', () => {
-  it('returns the stored messages', async () => {
-    const messages = [
-      { role: 'user', content: 'Hi', status: 'complete', created_at: 'x' },
-    ];
-    const fetchMock = stubFetch(() =>
-      jsonResponse({ conversation_id: 'c1', messages }),
-    );
-    expect(await fetchConversation('c1')).toEqual(messages);
-    expect(fetchMock.mock.calls[0][0]).toBe('/chat/conversations/c1');
-  });
-
-  it('returns null for an unknown conversation', async () => {
-    stubFetch(() => jsonResponse({ error: 'Not found.' }, 404));
-    expect(await fetchConversation('c1')).toBeNull();
-  });
-
-  it('throws for other failures', async () => {
-    stubFetch(() => jsonResponse({ error: 'Database unavailable.' }, 500));
-    expect((await failure(fetchConversation('c1'))).message).toBe(
-      'Database unavailable.',
     );
   });
 });

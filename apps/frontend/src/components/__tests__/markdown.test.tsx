@@ -66,3 +66,22 @@ describe('Markdown', () => {
     expect(screen.getByRole('button', { name: 'Copied' })).toBeInTheDocument();
   });
 });
+
+describe('Markdown layout', () => {
+  it('keeps single line breaks in text, not in code', () => {
+    const { container } = render(
+      <Markdown text={'Roses are red,\nviolets are blue.\n\n```\na\nb\n```'} />,
+    );
+    const poem = container.querySelector('p');
+    expect(poem?.innerHTML).toBe('Roses are red,<br>\nviolets are blue.');
+    expect(container.querySelector('pre br')).toBeNull();
+    expect(container.querySelector('pre')).toHaveTextContent(/^a\s*b$/);
+  });
+
+  it('renders block quotes as quotes', () => {
+    const { container } = render(<Markdown text="> Quoted line" />);
+    expect(container.querySelector('blockquote')).toHaveTextContent(
+      'Quoted line',
+    );
+  });
+});

@@ -17,41 +17,42 @@ vi.mock('@/components/markdown', async (importOriginal) => {
 });
 
 const finished: ChatMessage = {
-  id: 'a1',
+  key: 'a1',
+  id: 1,
   role: 'assistant',
   content: 'A long finished answer.',
   status: 'complete',
 };
 
 function streaming(content: string): ChatMessage {
-  return { id: 'a2', role: 'assistant', content, status: 'streaming' };
+  return {
+    key: 'a2',
+    id: null,
+    role: 'assistant',
+    content,
+    status: 'streaming',
+  };
 }
 
 describe('MessageList', () => {
   it('does not render finished messages again while another streams', () => {
-    const onRetry = vi.fn();
+    const actions = {
+      onRetry: vi.fn(),
+      onRegenerate: vi.fn(),
+      onContinue: vi.fn(),
+      onEdit: vi.fn(),
+    };
+    const props = { busy: true, turns: 1, actions, placeholder: null };
     const { rerender } = render(
-      <MessageList
-        messages={[finished, streaming('Hel')]}
-        busy
-        onRetry={onRetry}
-      />,
+      <MessageList messages={[finished, streaming('Hel')]} {...props} />,
     );
     rendered.length = 0;
 
     rerender(
-      <MessageList
-        messages={[finished, streaming('Hello')]}
-        busy
-        onRetry={onRetry}
-      />,
+      <MessageList messages={[finished, streaming('Hello')]} {...props} />,
     );
     rerender(
-      <MessageList
-        messages={[finished, streaming('Hello, you')]}
-        busy
-        onRetry={onRetry}
-      />,
+      <MessageList messages={[finished, streaming('Hello, you')]} {...props} />,
     );
 
     expect(rendered).toEqual(['Hello', 'Hello, you']);

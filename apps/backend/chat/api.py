@@ -1,0 +1,94 @@
+"""What every JSON view shares: allowed methods, errors as JSON, the owner
+and its CSRF check, and the checked request body."""
+
+import json
+from functools import wraps
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_protect
+
+from chat import owners
+
+DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
+
+
+class ApiError(Exception):
+    """Answered as {"error": message} with this status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def api(*methods, owned=False):
+    """Answer other methods with 405, an `ApiError` with its status, and a
+    database outage with 503, each as a JSON error.
+
+    With `owned`, `request.owner` is the caller (chat/owners.py), and a new
+    owner's cookie is set on the response. A request that carries the owner
+    cookie holds the browser's ambient authority, so its writes must pass
+    Django's CSRF check; one without it (a script) has nothing to forge.
+    """
+
+    def decorator(view):
+        checked = csrf_protect(view)
+
+        @wraps(view)
+        async def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error(f"Method {request.method} is not allowed.", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            target = view
+            if owned:
+                request.owner = owners.owner_get(request)
+                if owners.has_cookie(request):
+                    target = checked
+            try:
+                response = await target(request, *args, **kwargs)
+            except ApiError as exc:
+                response = error(str(exc), exc.status)
+            except DatabaseError:
+                response = error(DATABASE_DOWN, 503)
+            if owned:
+                owners.owner_cookie_set(request, response)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def is_text(value: str) -> bool:
+    """True unless the string holds NUL or lone surrogates, which no database
+    column can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def json_body(request) -> dict:
+    """The request's JSON object, or an `ApiError` saying what is wrong."""
+    if request.content_type != "application/json":
+        raise ApiError(
+            "The request body must be JSON (Content-Type: application/json)."
+        )
+    try:
+        body = json.loads(request.body)
+    except RequestDataTooBig:
+        raise ApiError("The request body is too large.", status=413) from None
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise ApiError("The request body is nested too deeply.") from None
+    if not isinstance(body, dict):
+        raise ApiError("The request body must be a JSON object.")
+    return body

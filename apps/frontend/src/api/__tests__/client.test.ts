@@ -1,0 +1,48 @@
+import { apiFetch } from '@/api/client';
+import { jsonResponse, stubFetch } from '@/testing/fake-backend';
+
+const sent = (init: RequestInit | undefined) =>
+  new Headers(init?.headers).get('X-CSRFToken');
+
+describe('apiFetch', () => {
+  it('sends the csrftoken cookie as X-CSRFToken on every state change', async () => {
+    document.cookie = 'csrftoken=abc%3D1';
+    const fetchMock = stubFetch(() => jsonResponse({}));
+    for (const method of ['POST', 'PATCH', 'DELETE']) {
+      await apiFetch('/chat/conversations/c1', { method });
+    }
+    await apiFetch('/chat/conversations');
+    expect(fetchMock.mock.calls.map(([, init]) => sent(init))).toEqual([
+      'abc=1',
+      'abc=1',
+      'abc=1',
+      null,
+    ]);
+  });
+
+  it('gets the cookies from the conversation list first, once, in a new browser', async () => {
+    const fetchMock = stubFetch((url) => {
+      if (url === '/chat/conversations') document.cookie = 'csrftoken=fresh';
+      return jsonResponse({ conversations: [] });
+    });
+    await Promise.all([
+      apiFetch('/chat/stream', { method: 'POST' }),
+      apiFetch('/chat/conversations/c1'),
+    ]);
+    const calls = fetchMock.mock.calls.map(([url, init]) => [url, sent(init)]);
+    expect(calls[0]).toEqual(['/chat/conversations', null]);
+    expect(calls.slice(1)).toEqual(
+      expect.arrayContaining([
+        ['/chat/stream', 'fresh'],
+        ['/chat/conversations/c1', null],
+      ]),
+    );
+    expect(calls).toHaveLength(3);
+  });
+
+  it('does not wait for cookies to ask /health', async () => {
+    const fetchMock = stubFetch(() => jsonResponse({}));
+    await apiFetch('/health');
+    expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(['/health']);
+  });
+});

@@ -1,0 +1,77 @@
+"""The log: JSON lines on stdout in which no secret is ever written, whatever
+carries it there."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from tests.backend.conftest import API_KEY
+
+SECRET = "a-secret-that-must-never-reach-the-log-7731"
+
+
+@pytest.fixture
+def log_output():
+    """What the app's stdout handler writes, through its own filters and
+    formatter: ``log_output()`` returns the text so far."""
+    (handler,) = [h for h in logging.getLogger().handlers if h.name == "stdout"]
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer.getvalue
+    handler.setStream(previous)
+
+
+def log_failure_carrying(secret):
+    """Log an error whose message, argument and traceback all hold ``secret``,
+    as Django logs a request that failed."""
+    try:
+        raise RuntimeError(f"upstream said: Authorization: Bearer {secret}")
+    except RuntimeError:
+        logging.getLogger("django.request").exception(
+            "Internal Server Error: %s", f"/chat?token={secret}"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_key_echoed_by_the_endpoint_is_redacted(client, fake_llm, log_output):
+    response = client.post(
+        "/chat",
+        {"message": "[fake fault=echo_key] Hi"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 500
+    (line,) = [
+        json.loads(line)
+        for line in log_output().splitlines()
+        if "LLM call failed" in line
+    ]
+    assert "Incorrect API key provided: [redacted]." in line["message"]
+    assert API_KEY not in log_output()
+
+
+@pytest.fixture(
+    params=["LLM_API_KEY", "SECRET_KEY", "database password", "superuser password"]
+)
+def secret_setting(request, settings, monkeypatch):
+    """Each secret the backend holds, set to SECRET."""
+    if request.param == "database password":
+        monkeypatch.setitem(settings.DATABASES["default"], "PASSWORD", SECRET)
+    elif request.param == "superuser password":
+        monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", SECRET)
+    else:
+        setattr(settings, request.param, SECRET)
+
+
+@pytest.mark.usefixtures("secret_setting")
+def test_every_secret_is_redacted_from_message_and_traceback(log_output):
+    log_failure_carrying(SECRET)
+
+    (line,) = [json.loads(line) for line in log_output().splitlines()]
+    assert line["message"] == "Internal Server Error: /chat?token=[redacted]"
+    assert line["exc_info"].endswith(
+        "RuntimeError: upstream said: Authorization: Bearer [redacted]"
+    )
+    assert SECRET not in log_output()
