@@ -8,6 +8,10 @@ synchronous and asynchronous tests can use it.
 A message that starts with a directive such as ``[fake fault=cut
 tokens_per_second=5]`` overrides the behaviour for that request only, so that
 concurrent requests can fail in different ways.
+
+In strict mode it refuses, as vLLM does with the chat templates of Mistral,
+Gemma or Llama 2, any request whose roles do not alternate user/assistant
+after an optional system message (400, vLLM's error body).
 """
 
 import asyncio
@@ -65,6 +69,7 @@ class Record:
     headers: list = field(default_factory=list)
     disconnects: int = 0
     completed_streams: int = 0
+    refused: int = 0  # requests refused in strict mode
 
 
 DIRECTIVE = re.compile(r"^\[fake((?: \w+=\S+)*)\]")
@@ -84,6 +89,28 @@ def behaviour_for(default: Behaviour, body: dict) -> Behaviour:
     return dataclasses.replace(default, **changes)
 
 
+# vLLM's answer when the chat template raises (vllm-project/vllm#6862,
+# weaviate/Verba#150).
+ROLES_MUST_ALTERNATE = {
+    "object": "error",
+    "message": "Conversation roles must alternate user/assistant/user/assistant/...",
+    "type": "BadRequestError",
+    "param": None,
+    "code": 400,
+}
+
+
+def roles_alternate(messages: list[dict]) -> bool:
+    """True when the roles go user, assistant, user, ... after an optional
+    system message, as the strict chat templates demand."""
+    roles = [m.get("role") for m in messages]
+    if roles[:1] == ["system"]:
+        roles = roles[1:]
+    return bool(roles) and all(
+        role == ("user" if i % 2 == 0 else "assistant") for i, role in enumerate(roles)
+    )
+
+
 def split_tokens(text: str) -> list[str]:
     """Split text into word-sized pieces that join back to the original."""
     pieces, start = [], 0
@@ -96,11 +123,13 @@ def split_tokens(text: str) -> list[str]:
 
 
 class FakeOpenAI:
-    """Start with ``server = FakeOpenAI().start()``; stop with ``server.stop()``."""
+    """Start with ``server = FakeOpenAI().start()``; stop with ``server.stop()``.
+    ``FakeOpenAI(strict=True)`` refuses roles that do not alternate."""
 
     model = "fake-model"
 
-    def __init__(self) -> None:
+    def __init__(self, strict: bool = False) -> None:
+        self.strict = strict
         self.behaviour = Behaviour()
         self.record = Record()
         self.port = 0
@@ -166,6 +195,9 @@ class FakeOpenAI:
         body = await request.json()
         self.record.requests.append(body)
         self.record.headers.append(dict(request.headers))
+        if self.strict and not roles_alternate(body.get("messages") or []):
+            self.record.refused += 1
+            return web.json_response(ROLES_MUST_ALTERNATE, status=400)
         behaviour = behaviour_for(self.behaviour, body)
         fault = behaviour.fault
         if fault in ERROR_STATUS:

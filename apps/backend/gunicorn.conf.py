@@ -6,7 +6,8 @@ not the CPU, and one more worker costs another copy of LiteLLM's ~200 MiB.
 
 import os
 
-# The S2I run script passes --bind=0.0.0.0:8080, which wins over this.
+# With APP_CONFIG set, the S2I run script passes no --bind, so this line decides
+# the address: all interfaces, for the Service and the kubelet's probes.
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # Not WEB_CONCURRENCY: the S2I run script sets that from the memory limit
 # (one worker per 40 MiB), which would start several copies of LiteLLM.

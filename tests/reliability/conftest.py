@@ -16,7 +16,7 @@ SECRET_KEY = secrets.token_urlsafe(50)
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 FIGURES: list[str] = []
 
-DATABASE_DOWN = "The database is unavailable: try again shortly."
+DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -91,6 +91,15 @@ def served(start_backend):
     for path in ("/chat", "/chat/stream"):
         httpx.post(f"{backend.url}{path}", json={"message": "Warm up"}, timeout=30)
     return backend
+
+
+def browser(url: str, **headers: str) -> dict:
+    """Keyword arguments for an httpx client that acts as one browser: the
+    owner and CSRF cookies the chat page gets first, and the CSRF token that
+    it sends with every write."""
+    page = httpx.get(f"{url}/chat/conversations", headers=headers, timeout=30)
+    token = page.cookies["csrftoken"]
+    return {"cookies": page.cookies, "headers": {**headers, "X-CSRFToken": token}}
 
 
 def parse_events(payload: str) -> list[tuple[str, dict]]:

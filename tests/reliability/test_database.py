@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import DATABASE_DOWN, parse_events
+from tests.reliability.conftest import DATABASE_DOWN, browser, parse_events
 from tests.reliability.hostile import (
     EXAMPLES,
     SEED,
@@ -44,7 +44,9 @@ def backend(postgres, start_backend):
 
 @pytest.fixture(scope="module")
 def client(backend):
-    with httpx.Client(base_url=backend.url, timeout=30) as client:
+    with httpx.Client(
+        base_url=backend.url, timeout=30, **browser(backend.url)
+    ) as client:
         yield client
 
 

@@ -7,7 +7,12 @@ import re
 import httpx
 import pytest
 
-from tests.reliability.conftest import ADMIN_PASSWORD, API_KEY, assert_no_secrets
+from tests.reliability.conftest import (
+    ADMIN_PASSWORD,
+    API_KEY,
+    assert_no_secrets,
+    browser,
+)
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -78,7 +83,7 @@ def tour(client: httpx.Client, upstream) -> tuple[list[httpx.Response], set]:
 @pytest.fixture(scope="module")
 def toured(served, upstream):
     upstream.reset()
-    with httpx.Client(base_url=served.url, timeout=30) as client:
+    with httpx.Client(base_url=served.url, timeout=30, **browser(served.url)) as client:
         return tour(client, upstream)
 
 

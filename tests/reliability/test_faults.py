@@ -7,25 +7,33 @@ import asyncio
 import httpx
 import pytest
 
-from tests.reliability.conftest import assert_no_secrets, parse_events
+from tests.reliability.conftest import assert_no_secrets, browser, parse_events
 from tests.servers import free_port
 
-TIMED_OUT = "The LLM endpoint timed out."
-BROKE_OFF = "The connection to the LLM endpoint broke off."
+TIMED_OUT = "The model did not answer in time. Try again, or ask a shorter question."
+BROKE_OFF = "The connection to the model broke off. Try again."
+NOT_SET_UP = (
+    "The chat cannot reach its model because of a setup problem. Trying again "
+    "will not help: tell the people who run this service."
+)
+UNAVAILABLE = "The model is unavailable right now. Try again in a moment."
 
 # fault -> the error a client sees
 FAILURES = {
-    "http_401": "The LLM endpoint rejected the API key.",
-    "http_403": "The LLM endpoint refused access with this API key.",
-    "http_429": "The LLM endpoint is rate limiting requests: try again shortly.",
-    "http_500": "The LLM endpoint failed (HTTP 500).",
-    "http_503": "The LLM endpoint is unavailable right now.",
-    "non_json": "The LLM endpoint sent a response that could not be understood.",
-    "error_body_200": "The LLM endpoint rejected the request.",
+    "http_401": NOT_SET_UP,
+    "http_403": NOT_SET_UP,
+    "http_429": (
+        "The model is busy with too many requests. Wait a minute and try again."
+    ),
+    "http_500": UNAVAILABLE,
+    "http_503": UNAVAILABLE,
+    "non_json": "The model sent an answer that could not be read. Try again.",
+    "error_body_200": "The model could not handle this request. Try again, or "
+    "rephrase your message or start a new chat.",
     "hang": TIMED_OUT,
 }
 # LiteLLM reads an error object inside a stream as a server error.
-STREAM_FAILURES = {**FAILURES, "error_body_200": "The LLM endpoint failed (HTTP 500)."}
+STREAM_FAILURES = {**FAILURES, "error_body_200": UNAVAILABLE}
 HEALTHY = "Hello from the fake model."
 
 
@@ -60,7 +68,9 @@ async def others_are_served(client, count=3):
 @pytest.fixture
 async def client(served, upstream):
     upstream.reset()
-    async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=served.url, timeout=30, **browser(served.url)
+    ) as client:
         yield client
 
 
@@ -75,7 +85,7 @@ async def test_chat_failure_is_a_500_in_plain_words_and_stored(
     )
 
     assert failed.status_code == 500
-    assert failed.json() == {"error": error}
+    assert failed.json() == {"error": error, "conversation_id": first}
     assert_no_secrets(failed.text)
     assert (await history(client, first))[2:] == [
         ("user", f"[fake fault={fault}] Again", "complete", ""),
@@ -94,9 +104,8 @@ async def test_stream_failure_is_an_error_event_and_stored(
 
     conversation_id = events[0][1]["conversation_id"]
     assert response.status_code == 200
-    assert events[1:] == [
-        ("error", {"error": error, "conversation_id": conversation_id})
-    ]
+    assert [(name, data["error"]) for name, data in events[1:]] == [("error", error)]
+    assert events[-1][1]["conversation_id"] == conversation_id
     assert (await history(client, conversation_id))[1] == (
         "assistant",
         "",
@@ -127,7 +136,8 @@ async def test_broken_stream_ends_cleanly_and_keeps_what_arrived(
     assert [name for name, _ in events[1:]] == names
     conversation_id = events[0][1]["conversation_id"]
     if stored[2]:
-        assert events[-1][1] == {"error": stored[2], "conversation_id": conversation_id}
+        assert events[-1][1]["error"] == stored[2]
+        assert events[-1][1]["conversation_id"] == conversation_id
     assert (await history(client, conversation_id)) == [
         ("user", message, "complete", ""),
         ("assistant", *stored),
@@ -139,14 +149,19 @@ async def test_refused_connection_is_reported_and_stored(start_backend, report):
     unreachable = start_backend(
         "refused", LLM_API_BASE=f"http://127.0.0.1:{free_port()}/v1"
     )
-    error = "The LLM endpoint could not be reached."
-    async with httpx.AsyncClient(base_url=unreachable.url, timeout=30) as client:
+    error = (
+        "The model cannot be reached right now. Try again in a few minutes; if it "
+        "keeps happening, tell the people who run this service."
+    )
+    async with httpx.AsyncClient(
+        base_url=unreachable.url, timeout=30, **browser(unreachable.url)
+    ) as client:
         failed = await chat(client, "Hi")
         _, events = await stream(client, "Hi")
         health = await client.get("/health")
         stored = await history(client, events[0][1]["conversation_id"])
 
-    assert (failed.status_code, failed.json()) == (500, {"error": error})
+    assert (failed.status_code, failed.json()["error"]) == (500, error)
     assert events[1][1]["error"] == error
     assert health.status_code == 200
     assert stored[1] == ("assistant", "", "failed", error)

