@@ -55,13 +55,13 @@ def test_an_input_changed_without_its_lock_is_found(tmp_path):
     edited = Lock(tmp_path / "edited" / "requirements.in")
     edited.input.parent.mkdir()
     text = (ROOT / BACKEND.input).read_text()
-    edited.input.write_text(text.replace("whitenoise==", "# whitenoise=="))
+    edited.input.write_text(text.replace("servestatic==", "# servestatic=="))
     shutil.copy(ROOT / BACKEND.output, edited.output)
-    version = pins(edited.output.read_text())["whitenoise"]
+    version = pins(edited.output.read_text())["servestatic"]
 
     diff = recompiled_diff(edited, tmp_path)
 
-    assert f"\n-whitenoise=={version} \\\n" in diff
+    assert f"\n-servestatic=={version} \\\n" in diff
 
 
 def test_a_package_has_one_version_in_every_lock():

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "servestatic",
     "corsheaders",
     "chat",
 ]
@@ -40,10 +41,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "chat.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Above WhiteNoise and CommonMiddleware, so that static files and the 400
+    # Above ServeStatic and CommonMiddleware, so that static files and the 400
     # for a disallowed Host are framed-denied too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ServeStatic, not WhiteNoise: WhiteNoise's middleware is sync-only, and
+    # one sync middleware turns every request into an async -> sync -> async
+    # sandwich of thread hops, which deadlocked under load (asgiref's
+    # thread-sensitive executor waiting on itself).
+    "servestatic.middleware.ServeStaticMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "chat.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,24 +107,24 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STORAGES = {
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+SERVESTATIC_USE_FINDERS = DEBUG
 # Files with a hash in their name are cached for good; the rest, index.html
 # included, are revalidated on every load.
-WHITENOISE_MAX_AGE = 0
+SERVESTATIC_MAX_AGE = 0
 
 # The built React app (apps/frontend/dist), served at / in a local run. In the
 # cluster nginx serves it and this stays unset.
 FRONTEND_DIR = env.str("DJANGO_FRONTEND_DIR", default="")
 if FRONTEND_DIR:
-    WHITENOISE_ROOT = FRONTEND_DIR
-    WHITENOISE_INDEX_FILE = True
+    SERVESTATIC_ROOT = FRONTEND_DIR
+    SERVESTATIC_INDEX_FILE = True
     # Vite puts a content hash in every file name under assets/.
-    WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/"
+    SERVESTATIC_IMMUTABLE_FILE_TEST = r"^/assets/"
 
 # Behind the OpenShift Route, TLS ends at the router, which sets
 # X-Forwarded-Proto; trust it only when told that such a proxy is in front.

@@ -1,0 +1,18 @@
+"""The request path stays async from the server to the view."""
+
+import logging
+
+from django.core.handlers.asgi import ASGIHandler
+
+
+def test_no_middleware_is_adapted_between_sync_and_async(caplog, settings):
+    settings.DEBUG = True  # Django logs the adaptations only then.
+    # Django logs each middleware it has to wrap in async_to_sync or
+    # sync_to_async. One sync-only middleware (WhiteNoise's was) makes every
+    # request hop threads and wait on asgiref's thread-sensitive executor,
+    # which deadlocked this suite under load.
+    with caplog.at_level(logging.DEBUG, logger="django.request"):
+        ASGIHandler()
+
+    adapted = [r.getMessage() for r in caplog.records if "adapted" in r.getMessage()]
+    assert adapted == []
