@@ -1,9 +1,19 @@
 """Security headers on every response, including those Django's own
 middleware answers before any view: static files and a disallowed Host."""
 
+import re
+from pathlib import Path
+
 import pytest
 
+from django.conf import settings
+
+NGINX_SERVER_CONF = (
+    Path(__file__).parents[2] / "apps/frontend/nginx/nginx-default-cfg/frontend.conf"
+)
+
 EXPECTED = {
+    "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -30,3 +40,18 @@ def test_disallowed_host_answer_carries_the_security_headers(client):
 
     assert response.status_code == 400
     assert headers_of(response) == EXPECTED
+
+
+def test_the_policy_is_the_one_nginx_sends_in_the_cluster():
+    sent_by_nginx = re.search(
+        r'add_header Content-Security-Policy "([^"]+)"', NGINX_SERVER_CONF.read_text()
+    )
+
+    assert sent_by_nginx[1] == settings.CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.django_db
+def test_a_json_answer_carries_the_policy_too(client):
+    response = client.get("/health")
+
+    assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY

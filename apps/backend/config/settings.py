@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "chat.middleware.RequestIdMiddleware",
+    "chat.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above ServeStatic and CommonMiddleware, so that static files and the 400
     # for a disallowed Host are framed-denied too.
@@ -134,6 +135,14 @@ if env.bool("DJANGO_TLS_PROXY", default=False):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
 
+# The same policy as nginx's in the cluster (apps/frontend/nginx), which a
+# test keeps equal: scripts, styles and fonts from files of this origin only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
