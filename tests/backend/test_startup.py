@@ -90,3 +90,10 @@ def test_collectstatic_runs_without_a_secret_key_as_in_the_s2i_build(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
+
+
+def test_a_mistyped_user_rate_limit_stops_the_start():
+    result = run(LOAD_APP, DJANGO_SECRET_KEY="x", CHAT_USER_RATE_LIMIT="20 per minute")
+
+    assert result.returncode != 0
+    assert "CHAT_USER_RATE_LIMIT must look like 20/m" in result.stderr
