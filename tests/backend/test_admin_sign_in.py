@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from chat import admin_access, kube
 from tests.backend.test_sign_in import SECRET, HeadersClient
-from tests.fake_kube import REVIEWS, FakeKube, Unanswering
+from tests.fake_kube import FakeKube, Unanswering
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -32,9 +32,7 @@ async def test_each_answer_is_counted_per_owner_and_day(proxy, fake_llm):
     await post(bob, {"message": "Hi"})
 
     rows = {u.owner: u async for u in Usage.objects.filter(day=today())}
-    replies = Message.objects.filter(
-        conversation__owner="user:alice", role="assistant"
-    )
+    replies = Message.objects.filter(conversation__owner="user:alice", role="assistant")
     prompt = sum([m.prompt_tokens async for m in replies])
     completion = sum([m.completion_tokens async for m in replies])
     assert set(rows) == {"user:alice", "user:bob"}
@@ -110,7 +108,10 @@ async def test_browser_owners_have_budgets_too(fake_llm, settings):
 
 def test_usage_is_listed_read_only_in_the_admin(admin_client):
     Usage.objects.create(
-        owner="user:alice", day=today(), messages=3, prompt_tokens=40,
+        owner="user:alice",
+        day=today(),
+        messages=3,
+        prompt_tokens=40,
         completion_tokens=2,
     )
 
