@@ -8,6 +8,8 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from chat.budgets import rate_parse
+        from chat.kube import attributes
 
-        # A mistyped limit stops the start, not each chat request.
+        # A mistyped setting stops the start, not each request.
         rate_parse(settings.CHAT_USER_RATE_LIMIT)
+        attributes(settings.CHAT_ADMIN_ACCESS, namespace="")
