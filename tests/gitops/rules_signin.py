@@ -198,8 +198,9 @@ def backend_believes_only_the_proxy(docs):
         for _, obj, spec, _ in pod_templates(docs)
         for c in spec["containers"]
     }
-    backend, nginx = containers.get("backend/backend"), containers.get(
-        "frontend/frontend"
+    backend, nginx = (
+        containers.get("backend/backend"),
+        containers.get("frontend/frontend"),
     )
     refs = [
         (_env(c, "CHAT_PROXY_SECRET") or {}).get("valueFrom", {}).get("secretKeyRef")

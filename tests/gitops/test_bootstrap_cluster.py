@@ -440,7 +440,11 @@ def test_values_from_the_environment_reach_neither_the_log_nor_oc_arguments(fake
     assert code == 0, stderr
     assert SENTINEL not in stderr + cluster.log.read_text()
     secret = cluster.find("Secret", "me-dev", "litellm-secrets")
-    assert sorted(secret["data"]) == ["DJANGO_SECRET_KEY", "LLM_API_BASE", "LLM_API_KEY"]
+    assert sorted(secret["data"]) == [
+        "DJANGO_SECRET_KEY",
+        "LLM_API_BASE",
+        "LLM_API_KEY",
+    ]
 
 
 # --repo needs no cluster, and any URL survives the rewrite
@@ -511,7 +515,9 @@ def test_the_install_gives_nginx_and_the_backend_one_proxy_secret(fake):
     assert backend == frontend
     # What nginx's start hook accepts (apps/frontend/nginx/nginx-start).
     assert re.fullmatch(rb"[0-9a-f]{64}", backend)
-    session = _value(cluster, "llm-chat-frontend", "frontend-oauth-proxy", "session_secret")
+    session = _value(
+        cluster, "llm-chat-frontend", "frontend-oauth-proxy", "session_secret"
+    )
     # oauth-proxy decodes base64url and needs 16, 24 or 32 bytes for AES
     # (options.go, secretBytes and the cookie_secret check).
     assert len(session) == 32
@@ -549,8 +555,9 @@ def test_the_sandbox_has_one_proxy_secret_and_a_rerun_keeps_both_values(fake):
         o["metadata"]["name"] for o in cluster.state["objects"] if o["kind"] == "Secret"
     ]
     assert secrets.count("chat-proxy") == 1
-    before = cluster.find("Secret", "me-dev", "chat-proxy"), cluster.find(
-        "Secret", "me-dev", "frontend-oauth-proxy"
+    before = (
+        cluster.find("Secret", "me-dev", "chat-proxy"),
+        cluster.find("Secret", "me-dev", "frontend-oauth-proxy"),
     )
     code, stderr = cluster.run("sandbox.sh")
     assert code == 0, stderr

@@ -136,7 +136,9 @@ def test_the_route_is_reencrypt_tls_to_a_service(deployed):
 )
 def test_a_broken_route_is_rejected(cluster, breakage, problem):
     breakage(named(cluster, "Route", "frontend-route"))
-    assert any(problem in line for line in routes_are_reencrypt_tls_to_a_service(cluster))
+    assert any(
+        problem in line for line in routes_are_reencrypt_tls_to_a_service(cluster)
+    )
 
 
 def test_env_references_resolve(deployed, templates):
