@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from tests.gitops import fake_cluster as fc
-from tests.gitops.manifests import REPO, pod_templates, templates, topology
+from tests.gitops.manifests import REPO, named, pod_templates, templates, topology
 
 OPERATOR_NS = "openshift-gitops-operator"
 SENTINEL = "sk-sentinel-value-that-must-not-appear"
@@ -273,8 +273,25 @@ def test_a_cluster_that_cannot_reach_the_registry_is_told_so(fake, script):
         "timeout\n    fix: let the cluster reach registry.access.redhat.com "
         "(cluster-wide proxy; allowedRegistriesForImport in "
         "image.config.openshift.io/cluster) or mirror it\n"
+        "  - the cluster cannot import registry.redhat.io/openshift4/"
+        "ose-oauth-proxy-rhel9:v4.17: error: tag latest failed: Internal error "
+        "occurred: dial tcp: i/o timeout\n    fix: the cluster's pull secret "
+        "(secret/pull-secret in openshift-config) needs credentials for "
+        "registry.redhat.io, and the cluster must reach it; or mirror the image\n"
     )
     assert cluster.changes() == []
+
+
+def test_the_preflight_imports_the_oauth_proxy_image_the_manifests_use(fake):
+    cluster = fake(fc.sandbox())
+    assert cluster.run("sandbox.sh")[0] == 0
+    (tag,) = named(topology("sandbox"), "ImageStream", "oauth-proxy")["spec"]["tags"]
+    probed = [
+        argv[argv.index("import-image") + 2].removeprefix("--from=")
+        for argv in cluster.argvs()
+        if "import-image" in argv
+    ]
+    assert tag["from"]["name"] in probed
 
 
 @pytest.mark.parametrize("script", ["install.sh", "sandbox.sh"])
