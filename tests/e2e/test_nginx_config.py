@@ -435,9 +435,7 @@ def test_behind_oauth_proxy_nginx_listens_on_the_pods_loopback_only(
     assert without_auth.rendered_listen == "listen 8080 default_server;"
     # The whole configuration nginx runs has no other listener: the rendered
     # one (moved to the test's port) and the probes' server.
-    dumped = subprocess.run(
-        behind_oauth_proxy._command("-T"), capture_output=True, text=True, check=True
-    ).stdout
+    dumped = behind_oauth_proxy.dump_config()
     listens = re.findall(r"^\s*(listen [^;]*;)", dumped, flags=re.MULTILINE)
     assert sorted(listens) == sorted(
         [
