@@ -1,9 +1,13 @@
-"""A Kubernetes API on 127.0.0.1 that answers SelfSubjectAccessReviews, for
-the admin's access check (apps/backend/chat/kube.py).
+"""An OpenShift API on 127.0.0.1 that answers access reviews, for the
+admin's access check (apps/backend/chat/kube.py).
 
 ``FakeKube({"token-a": True, "token-b": False}).start()`` allows the holder
 of token-a and refuses the holder of token-b; an unknown token gets 401, as
-from a real API server. Every review is recorded. `Unanswering` is a server
+from a real API server. Every token here is scoped as oauth-proxy's are
+("user:info user:check-access"), so, as on OpenShift, only a review that asks
+for the unscoped answer (`"scopes": []`) can be allowed; a Kubernetes
+SelfSubjectAccessReview, evaluated under the token's scopes, never is.
+Every review is recorded. `Unanswering` is a server
 that accepts connections and never answers.
 
 Run alone for a local signed-in setup:
@@ -17,7 +21,8 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+OPENSHIFT_REVIEWS = "/apis/authorization.openshift.io/v1/subjectaccessreviews"
+KUBE_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 
 @dataclass
@@ -64,15 +69,19 @@ class FakeKube:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 fake.reviews.append(Review(token=token, body=body))
-                if self.path != REVIEWS:
+                if self.path not in (OPENSHIFT_REVIEWS, KUBE_REVIEWS):
                     return self._json(404, {"kind": "Status", "code": 404})
                 if token not in fake.tokens:
                     return self._json(
                         401,
                         {"kind": "Status", "reason": "Unauthorized", "code": 401},
                     )
+                if self.path == KUBE_REVIEWS:
+                    return self._json(201, {**body, "status": {"allowed": False}})
+                unscoped = body.get("scopes") == [] and not body.get("user")
+                allowed = unscoped and fake.tokens[token]
                 return self._json(
-                    201, {**body, "status": {"allowed": fake.tokens[token]}}
+                    201, {"kind": "SubjectAccessReviewResponse", "allowed": allowed}
                 )
 
         return Handler

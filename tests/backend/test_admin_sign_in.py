@@ -57,12 +57,14 @@ async def test_an_allowed_user_is_signed_in_as_a_staff_superuser(cluster):
     )
     (review,) = cluster.reviews  # the second request used the session's check
     assert review.token == "token-admin"
-    assert review.body["kind"] == "SelfSubjectAccessReview"
-    assert review.body["spec"]["resourceAttributes"] == {
+    assert review.body == {
+        "apiVersion": "authorization.openshift.io/v1",
+        "kind": "SubjectAccessReview",
         "namespace": NAMESPACE,
         "verb": "update",
         "resource": "deployments",
-        "group": "apps",
+        "resourceAPIGroup": "apps",
+        "scopes": [],
     }
 
 

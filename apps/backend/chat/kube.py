@@ -1,6 +1,13 @@
 """The admin's access check: may this OpenShift user do CHAT_ADMIN_ACCESS in
 CHAT_ADMIN_NAMESPACE? Asked of the cluster's API as the user, with their own
-token, through a SelfSubjectAccessReview."""
+token, as oauth-proxy asks its own --openshift-sar check.
+
+The token oauth-proxy passes on is scoped to "user:info user:check-access".
+A Kubernetes SelfSubjectAccessReview is evaluated under the asking token's
+scopes, so it would refuse everyone; OpenShift's own SubjectAccessReview
+with an empty `scopes` list is evaluated with the user's full, unscoped
+permissions (openshift/api authorization/v1 types.go, and oauth-proxy's
+providers/openshift/provider.go `encodeSARWithScope`)."""
 
 import logging
 import ssl
@@ -13,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
-REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+REVIEWS = "/apis/authorization.openshift.io/v1/subjectaccessreviews"
 TIMEOUT = 5.0
 
 
@@ -25,7 +32,7 @@ class Decision:
 
 
 def attributes(access: str, namespace: str) -> dict:
-    """The access "update deployments.apps" as a review's resourceAttributes."""
+    """The access "update deployments.apps" as the fields of a review."""
     try:
         verb, resource = access.split()
     except ValueError:
@@ -34,7 +41,12 @@ def attributes(access: str, namespace: str) -> dict:
             f"(<verb> <resource>[.<group>]), not {access!r}."
         ) from None
     resource, _, group = resource.partition(".")
-    return {"namespace": namespace, "verb": verb, "resource": resource, "group": group}
+    return {
+        "namespace": namespace,
+        "verb": verb,
+        "resource": resource,
+        "resourceAPIGroup": group,
+    }
 
 
 def _verify():
@@ -53,13 +65,11 @@ async def access_check(token: str) -> Decision:
     if not settings.CHAT_ADMIN_NAMESPACE:
         return Decision(False, "CHAT_ADMIN_NAMESPACE is not set.")
     review = {
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SelfSubjectAccessReview",
-        "spec": {
-            "resourceAttributes": attributes(
-                settings.CHAT_ADMIN_ACCESS, settings.CHAT_ADMIN_NAMESPACE
-            )
-        },
+        "apiVersion": "authorization.openshift.io/v1",
+        "kind": "SubjectAccessReview",
+        **attributes(settings.CHAT_ADMIN_ACCESS, settings.CHAT_ADMIN_NAMESPACE),
+        # No user: the token's own. Empty, not absent: unscoped.
+        "scopes": [],
     }
     try:
         async with httpx.AsyncClient(verify=_verify(), timeout=TIMEOUT) as client:
@@ -78,7 +88,7 @@ async def access_check(token: str) -> Decision:
                 False, "The cluster did not accept your sign-in: sign in again."
             )
         try:
-            return Decision(response.json()["status"]["allowed"] is True)
+            return Decision(response.json()["allowed"] is True)
         except (ValueError, KeyError, TypeError):
             problem = (
                 f"The cluster's API answered the access check with HTTP "
