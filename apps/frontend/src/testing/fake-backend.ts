@@ -97,12 +97,14 @@ const NOT_FOUND = { error: 'Conversation not found.' };
 
 /**
  * The backend of the API contract (README's API table) in memory: the
- * conversation list, stored messages, the four chat body forms, CSRF and
- * the way interrupted answers are stored. `reply` scripts the model.
+ * signed-in `user` (null: a run without sign-in), the conversation list,
+ * stored messages, the four chat body forms, CSRF and the way interrupted
+ * answers are stored. `reply` scripts the model.
  */
 export function fakeBackend({
   model = 'hosted_vllm/demo-model',
   demo = false,
+  user = null as string | null,
 } = {}) {
   const conversations = new Map<string, FakeConversation>();
   const replies: ((reply: FakeReply) => void)[] = [];
@@ -324,6 +326,10 @@ export function fakeBackend({
     }
     if (url.pathname === '/health')
       return jsonResponse({ status: 'ok', model, demo });
+    if (url.pathname === '/chat/session') {
+      const signOut = user === null ? null : '/oauth/sign_out';
+      return jsonResponse({ user, sign_out_url: signOut });
+    }
     if (url.pathname === '/chat/conversations') return list(url);
     const match = /^\/chat\/conversations\/([^/]+)$/.exec(url.pathname);
     if (match) return one(decodeURIComponent(match[1]), init);
