@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, Usage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -99,3 +99,27 @@ class MessageAdmin(ReadOnlyAdmin):
     list_filter = ["role", "status", "model"]
     search_fields = ["conversation__id"]
     list_select_related = ["conversation"]
+
+
+@admin.register(Usage)
+class UsageAdmin(ReadOnlyAdmin):
+    """What each owner used per day (UTC)."""
+
+    list_display = [
+        "day",
+        "owner",
+        "messages",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+    ]
+    list_filter = ["day"]
+    date_hierarchy = "day"
+    search_fields = ["owner"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Total tokens")
+    def total_tokens(self, obj):
+        return obj.total_tokens

@@ -32,6 +32,12 @@ def effective_settings() -> list[tuple[str, object]]:
         ("LLM max tokens", settings.LLM_MAX_TOKENS),
         ("Max message length (characters)", settings.LLM_MAX_MESSAGE_CHARS),
         ("History budget (characters)", settings.LLM_HISTORY_CHARS),
+        ("Proxy sign-in", bool(settings.CHAT_PROXY_SECRET)),
+        ("Sign-in required to chat", settings.CHAT_REQUIRE_USER),
+        ("Admin access check", settings.CHAT_ADMIN_ACCESS),
+        ("Admin namespace", settings.CHAT_ADMIN_NAMESPACE or "(not set)"),
+        ("Daily tokens per user", settings.CHAT_USER_DAILY_TOKENS or "(no budget)"),
+        ("Rate per user", settings.CHAT_USER_RATE_LIMIT or "(no limit)"),
         ("CORS allowed origins", ", ".join(settings.CORS_ALLOWED_ORIGINS) or "(none)"),
         ("Allowed hosts", ", ".join(settings.ALLOWED_HOSTS)),
         ("DEBUG", settings.DEBUG),
@@ -61,6 +67,15 @@ class ChatAdminSite(admin.AdminSite):
         ]
 
     def login(self, request, extra_context=None):
+        if settings.CHAT_PROXY_SECRET:
+            # Signed in by the OpenShift sign-in (chat/admin_access.py).
+            if request.method == "GET" and self.has_permission(request):
+                return redirect("admin:index")
+            return HttpResponse(
+                "Password sign-in is off: the admin uses the OpenShift sign-in.",
+                status=403,
+                content_type="text/plain",
+            )
         if request.method == "POST" and throttle.admin_login_limited(request):
             return HttpResponse(
                 "Too many login attempts: wait a minute and try again.",

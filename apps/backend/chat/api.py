@@ -12,18 +12,20 @@ from django.views.decorators.csrf import csrf_protect
 from chat import owners
 
 DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
+SIGN_IN = "Sign in to chat."
 
 
 class ApiError(Exception):
-    """Answered as {"error": message} with this status."""
+    """Answered as {"error": message} with this status and headers."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, headers=None) -> None:
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
 
 
-def error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+def error(message: str, status: int, headers=None) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status, headers=headers)
 
 
 def api(*methods, owned=False):
@@ -31,9 +33,11 @@ def api(*methods, owned=False):
     database outage with 503, each as a JSON error.
 
     With `owned`, `request.owner` is the caller (chat/owners.py), and a new
-    owner's cookie is set on the response. A request that carries the owner
-    cookie holds the browser's ambient authority, so its writes must pass
-    Django's CSRF check; one without it (a script) has nothing to forge.
+    owner's cookie is set on the response; without a signed-in user when one
+    is required, the answer is 401. A signed-in user (the proxy's session
+    cookie) and a request that carries the owner cookie hold the browser's
+    ambient authority, so their writes must pass Django's CSRF check; a
+    request with neither (a script) has nothing to forge.
     """
 
     def decorator(view):
@@ -47,13 +51,16 @@ def api(*methods, owned=False):
                 return response
             target = view
             if owned:
-                request.owner = owners.owner_get(request)
-                if owners.has_cookie(request):
+                try:
+                    request.owner = owners.owner_get(request)
+                except owners.SignInRequired:
+                    return error(SIGN_IN, 401)
+                if owners.is_user(request.owner) or owners.has_cookie(request):
                     target = checked
             try:
                 response = await target(request, *args, **kwargs)
             except ApiError as exc:
-                response = error(str(exc), exc.status)
+                response = error(str(exc), exc.status, exc.headers)
             except DatabaseError:
                 response = error(DATABASE_DOWN, 503)
             if owned:

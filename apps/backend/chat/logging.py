@@ -2,11 +2,16 @@
 
 import logging
 import os
+import re
 from contextvars import ContextVar
 
 from django.conf import settings
 
 request_id = ContextVar("request_id", default="-")
+# The OpenShift access token of the request being served (admin paths).
+access_token = ContextVar("access_token", default="")
+# OpenShift's OAuth access tokens, wherever they come from.
+OPENSHIFT_TOKEN = re.compile(r"sha256~[A-Za-z0-9_-]+")
 
 
 class RequestIdFilter(logging.Filter):
@@ -18,7 +23,13 @@ class RequestIdFilter(logging.Filter):
 def secret_values() -> list[str]:
     """Every secret the process holds, longest first, so that a secret that
     contains another is redacted whole."""
-    values = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS, settings.LLM_API_KEY]
+    values = [
+        settings.SECRET_KEY,
+        *settings.SECRET_KEY_FALLBACKS,
+        settings.LLM_API_KEY,
+        settings.CHAT_PROXY_SECRET,
+        access_token.get(),
+    ]
     values += [database.get("PASSWORD", "") for database in settings.DATABASES.values()]
     # Read from the environment by `manage.py ensure_superuser`, as Django's own
     # createsuperuser does.
@@ -32,13 +43,11 @@ class RedactSecretsFilter(logging.Filter):
 
     def filter(self, record):
         found = secret_values()
-        if not found:
-            return True
 
         def redact(text):
             for secret in found:
                 text = text.replace(secret, "[redacted]")
-            return text
+            return OPENSHIFT_TOKEN.sub("[redacted]", text)
 
         if record.exc_info:
             # Formatters format exc_info anew (python-json-logger does, ignoring

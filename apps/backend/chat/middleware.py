@@ -3,11 +3,13 @@ import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 
+from chat.admin_access import admin_sign_in
 from chat.logging import request_id
 
 # Accept an upstream proxy's id only when it looks like one.
@@ -71,3 +73,24 @@ class AdminAuthenticationMiddleware(AdminOnlyMixin, AuthenticationMiddleware):
 
 class AdminMessageMiddleware(AdminOnlyMixin, MessageMiddleware):
     pass
+
+
+class AdminProxySignInMiddleware:
+    """With CHAT_PROXY_SECRET set, the admin is for the OpenShift users who
+    pass the access check (chat/admin_access.py). After the session and
+    authentication middlewares."""
+
+    async_capable = True
+    sync_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    async def __call__(self, request):
+        if settings.CHAT_PROXY_SECRET and request.path_info.startswith("/admin/"):
+            refused = await admin_sign_in(request)
+            if refused is not None:
+                return refused
+        return await self.get_response(request)

@@ -50,3 +50,47 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.role}: {self.content[:60]}"
+
+
+class Usage(models.Model):
+    """What an owner used on a day (UTC): answers and tokens. Updated with F()
+    expressions, so that concurrent answers on any replica add up."""
+
+    owner = models.CharField(max_length=200)
+    day = models.DateField()
+    messages = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "owner"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "day"], name="usage_owner_day")
+        ]
+        verbose_name_plural = "usage"
+
+    def __str__(self):
+        return f"{self.owner} on {self.day}"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class RateWindow(models.Model):
+    """An owner's requests in the current window of CHAT_USER_RATE_LIMIT,
+    counted in the database so that every replica agrees."""
+
+    owner = models.CharField(max_length=200)
+    start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "start"], name="ratewindow_owner_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.owner} from {self.start}: {self.count}"

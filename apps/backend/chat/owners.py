@@ -1,14 +1,17 @@
 """Who is asking: the owner of the conversations a request may see.
 
-Until sign-in exists the owner is the browser, "browser:<128-bit hex>", kept in
-a signed HttpOnly cookie. Sign-in will return "user:<name>" from `owner_get`,
-and nothing else changes.
+A user signed in through the proxy is "user:<name>" (chat/identity.py).
+Otherwise, unless CHAT_REQUIRE_USER is on, the owner is the browser,
+"browser:<128-bit hex>", kept in a signed HttpOnly cookie. A browser's
+conversations are never handed to a user who signs in later.
 """
 
 import re
 import secrets
 
 from django.conf import settings
+
+from chat import identity
 
 COOKIE = "chat_owner"
 SALT = "chat.owners"
@@ -22,9 +25,23 @@ def has_cookie(request) -> bool:
     return COOKIE in request.COOKIES
 
 
+class SignInRequired(Exception):
+    """CHAT_REQUIRE_USER is on and the request has no proven user."""
+
+
+def is_user(owner: str) -> bool:
+    return owner.startswith("user:")
+
+
 def owner_get(request) -> str:
-    """The request's owner. A request without a valid cookie gets a new
-    browser owner, which `owner_cookie_set` then sends back."""
+    """The request's owner: the proven user, else the browser. A request
+    without a valid cookie gets a new browser owner, which `owner_cookie_set`
+    then sends back. Raises `SignInRequired`."""
+    user = identity.proven_user(request)
+    if user is not None:
+        return f"user:{user}"
+    if settings.CHAT_REQUIRE_USER:
+        raise SignInRequired
     owner = request.get_signed_cookie(COOKIE, default="", salt=SALT)
     if not BROWSER.fullmatch(owner):
         owner = f"browser:{secrets.token_hex(16)}"

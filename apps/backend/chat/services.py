@@ -15,7 +15,7 @@ from asgiref.sync import sync_to_async
 
 from django.db import transaction
 
-from chat import llm
+from chat import budgets, llm
 from chat.context import context_build
 from chat.conversations import conversation_owned, title_from
 from chat.models import Conversation, Message
@@ -173,6 +173,7 @@ def _reply_save(turn: Turn, content: str, usage: dict | None, error: str) -> Mes
             reply.save()
         # Keep the conversation list ordered by activity.
         turn.conversation.save(update_fields=["updated_at"])
+        budgets.usage_add(turn.conversation.owner, usage)
     return reply
 
 

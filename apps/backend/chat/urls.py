@@ -11,6 +11,7 @@ urlpatterns = [
         views.conversation_detail,
         name="conversation-detail",
     ),
+    path("chat/session", views.session, name="session"),
     path("health", views.health, name="health"),
     path("health/ready", views.ready, name="health-ready"),
 ]

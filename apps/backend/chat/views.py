@@ -12,7 +12,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views import csrf
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from chat import conversations, forms, llm, services, throttle
+from chat import budgets, conversations, forms, identity, llm, services, throttle
 from chat.api import DATABASE_DOWN, ApiError, api, error, is_text, json_body
 from chat.models import Conversation, Message
 
@@ -21,6 +21,12 @@ async def _turn(request) -> services.Turn:
     if throttle.chat_limited(request):
         raise ApiError("Too many requests: wait a minute and try again.", 429)
     form = forms.chat_form(json_body(request))
+    try:
+        await sync_to_async(budgets.admit)(request.owner)
+    except budgets.Refused as exc:
+        raise ApiError(
+            str(exc), 429, {"Retry-After": str(exc.retry_after)}
+        ) from None
     try:
         return await services.turn_start(owner=request.owner, **form)
     except conversations.ConversationNotFound:
@@ -175,6 +181,15 @@ async def conversation_detail(request, conversation_id):
                 for m in messages
             ],
         }
+    )
+
+
+@api("GET")
+async def session(request):
+    """Who the proxy signed in, and where to sign out; both null otherwise."""
+    user = identity.proven_user(request)
+    return JsonResponse(
+        {"user": user, "sign_out_url": identity.SIGN_OUT_URL if user else None}
     )
 
 

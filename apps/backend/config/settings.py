@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "chat.middleware.AdminCsrfViewMiddleware",
     "chat.middleware.AdminAuthenticationMiddleware",
     "chat.middleware.AdminMessageMiddleware",
+    "chat.middleware.AdminProxySignInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,6 +142,29 @@ RATELIMIT_IP_META_KEY = "chat.throttle.client_ip"
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 CHAT_RATE_LIMIT = env.str("CHAT_RATE_LIMIT", default="30/m")
 ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="5/m")
+
+# Sign-in through OpenShift's oauth-proxy (README: "Signing in"). nginx adds
+# the proxy secret beside the user name; without the secret, X-Chat-User is
+# ignored.
+CHAT_PROXY_SECRET = env.str("CHAT_PROXY_SECRET", default="")
+CHAT_REQUIRE_USER = env.bool("CHAT_REQUIRE_USER", default=False)
+# "<verb> <resource>[.<group>]" that a signed-in user needs for the admin.
+CHAT_ADMIN_ACCESS = env.str("CHAT_ADMIN_ACCESS", default="update deployments.apps")
+SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+CHAT_ADMIN_NAMESPACE = env.str(
+    "CHAT_ADMIN_NAMESPACE",
+    default=(SERVICE_ACCOUNT_DIR / "namespace").read_text().strip()
+    if (SERVICE_ACCOUNT_DIR / "namespace").is_file()
+    else "",
+)
+CHAT_KUBE_API_URL = env.str("CHAT_KUBE_API_URL", default="https://kubernetes.default.svc")
+CHAT_KUBE_CA_FILE = env.str(
+    "CHAT_KUBE_CA_FILE", default=str(SERVICE_ACCOUNT_DIR / "ca.crt")
+)
+# Per owner, counted in the database so that every replica agrees; 0 and ""
+# mean no limit.
+CHAT_USER_DAILY_TOKENS = env.int("CHAT_USER_DAILY_TOKENS", default=0)
+CHAT_USER_RATE_LIMIT = env.str("CHAT_USER_RATE_LIMIT", default="")
 
 CORS_ALLOWED_ORIGINS = env.list("DJANGO_CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_ALL_ORIGINS = False
