@@ -1,12 +1,13 @@
 """Run the project's nginx configuration in Debian's nginx on 127.0.0.1.
 
 The files are the ones the nginx S2I image gets (apps/frontend/nginx): the
-start hook renders the proxy locations exactly as in the cluster, and
-nginx.conf is used as is, with only its image paths and its port swapped for
-a temporary directory and a free port on 127.0.0.1.
+start hook renders the listen directive and the proxy locations exactly as in
+the cluster, and nginx.conf is used as is, with only its image paths and its
+ports swapped for a temporary directory and free ports on 127.0.0.1.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,18 +31,31 @@ def nginx_binary() -> str:
 
 
 class Nginx:
-    """``with Nginx(dist_dir, backend_url) as nginx: nginx.url``"""
+    """``with Nginx(dist_dir, backend_url) as nginx: nginx.url``
+
+    ``chat_auth`` and ``proxy_secret`` are the container's CHAT_AUTH and
+    CHAT_PROXY_SECRET; ``health_url`` is the probes' server.
+    """
 
     def __init__(
-        self, dist_dir: Path, backend_url: str, resolver: str = "127.0.0.1"
+        self,
+        dist_dir: Path,
+        backend_url: str,
+        resolver: str = "127.0.0.1",
+        chat_auth: str = "none",
+        proxy_secret: str = "",
     ) -> None:
         self.dist_dir = dist_dir
         self.backend_url = backend_url
         # The DNS server nginx asks for the backend's name; on loopback even
         # when no test needs one, never the machine's own.
         self.resolver = resolver
+        self.chat_auth = chat_auth
+        self.proxy_secret = proxy_secret
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.health_port = free_port()
+        self.health_url = f"http://127.0.0.1:{self.health_port}"
         # Not pytest's tmp_path: its parent is private to root, and nginx
         # runs as nobody here, as the image runs as an arbitrary UID.
         self.root = Path(tempfile.mkdtemp(prefix="nginx-e2e-"))
@@ -57,23 +71,40 @@ class Nginx:
         for conf in (NGINX_DIR / "nginx-default-cfg").glob("*.conf"):
             shutil.copy(conf, self.root / "nginx.default.d")
         shutil.copytree(self.dist_dir, self.root / "src")
+        self.hook_output = ""
         for hook in sorted((NGINX_DIR / "nginx-start").glob("*.sh")):
-            subprocess.run(
+            ran = subprocess.run(
                 ["bash", "-c", 'set -e; source "$0"', str(hook)],
                 env={
                     **os.environ,
                     "BACKEND_URL": self.backend_url,
                     "BACKEND_RESOLVER": self.resolver,
+                    "CHAT_AUTH": self.chat_auth,
+                    "CHAT_PROXY_SECRET": self.proxy_secret,
                     "NGINX_CONFIGURATION_PATH": str(self.root / "nginx.d"),
                     "NGINX_DEFAULT_CONF_PATH": str(self.root / "nginx.default.d"),
                 },
                 check=True,
                 capture_output=True,
             )
+            self.hook_output += (ran.stdout + ran.stderr).decode(errors="replace")
+        self.rendered_listen = self._listen_on_test_port()
         self.conf.write_text(self._top_level_conf())
         if os.geteuid() == 0:
             for path in [self.root, *self.root.rglob("*")]:
                 os.chown(path, NOBODY, NOBODY)
+
+    def _listen_on_test_port(self) -> str:
+        """Move the rendered listen directive to the test's port, on
+        127.0.0.1 in every mode; return the directive as rendered."""
+        rendered = self.root / "nginx.default.d" / "backend-proxy.conf"
+        text = rendered.read_text()
+        (listen,) = re.findall(r"^listen .*;$", text, flags=re.MULTILINE)
+        address = f"127.0.0.1:{self.port}"
+        rendered.write_text(
+            text.replace(listen, re.sub(r"(\S+:)?8080", address, listen, count=1))
+        )
+        return listen
 
     def _top_level_conf(self) -> str:
         text = (NGINX_DIR / "nginx.conf").read_text()
@@ -84,7 +115,7 @@ class Nginx:
             "root /opt/app-root/src;": f"root {self.root}/src;",
             "/var/log/nginx/": f"{self.root}/logs/",
             "pid /run/nginx.pid;": f"pid {self.root}/nginx.pid;",
-            "listen 8080 ": f"listen 127.0.0.1:{self.port} ",
+            "listen 8081;": f"listen 127.0.0.1:{self.health_port};",
             # Debian's build keeps these under /var/lib/nginx (root's).
             "http {": "http {\n"
             + "".join(
@@ -145,14 +176,20 @@ class Nginx:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nginx exited:\n{self.error_log()}")
             try:
-                httpx.get(f"{self.url}/nginx-health", timeout=1)
+                httpx.get(f"{self.health_url}/nginx-health", timeout=1)
                 return
             except httpx.TransportError:
                 time.sleep(0.05)
         raise RuntimeError(f"nginx not up in {timeout} s:\n{self.error_log()}")
 
     def error_log(self) -> str:
-        path = self.root / "logs" / "error.log"
+        return self._log("error.log")
+
+    def access_log(self) -> str:
+        return self._log("access.log")
+
+    def _log(self, name: str) -> str:
+        path = self.root / "logs" / name
         return path.read_text(errors="replace") if path.exists() else ""
 
     def remove(self) -> None:

@@ -3,6 +3,9 @@ of a small recording upstream on 127.0.0.1 (the browser tests put the real
 backend behind it)."""
 
 import json
+import re
+import secrets
+import stat
 import subprocess
 import threading
 import time
@@ -38,7 +41,7 @@ class Upstream(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self.seen.append((self.path, dict(self.headers)))
+        self.seen.append((self.path, self.headers))
         if self.path == "/health":
             body = json.dumps({"status": "ok", "model": "m", "demo": True})
             self._send(200, body.encode(), "application/json")
@@ -52,7 +55,7 @@ class Upstream(BaseHTTPRequestHandler):
             )
 
     def do_POST(self) -> None:
-        self.seen.append((self.path, dict(self.headers)))
+        self.seen.append((self.path, self.headers))
         self.rfile.read(int(self.headers["Content-Length"]))
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -133,11 +136,18 @@ def test_missing_asset_is_404_not_index_html_and_not_cached(proxy):
 
 def test_nginx_health_is_answered_by_nginx_itself(nginx_binary, frontend_dist):
     with Nginx(frontend_dist, f"http://127.0.0.1:{free_port()}") as no_backend:
-        health = httpx.get(no_backend.url + "/nginx-health")
+        health = httpx.get(no_backend.health_url + "/nginx-health")
         api = httpx.get(no_backend.url + "/health")
     assert (health.status_code, health.text) == (200, "ok\n")
     assert api.status_code == 502
     assert_security_headers(api)
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/chat/conversations", "/admin/"])
+def test_the_probes_server_serves_nothing_but_nginx_health(proxy, seen, path):
+    response = httpx.get(proxy.health_url + path)
+    assert response.status_code == 404
+    assert seen == []
 
 
 def test_api_paths_go_to_the_backend_with_forwarded_headers(proxy, seen):
@@ -279,3 +289,225 @@ def test_the_backend_name_is_resolved_per_request_not_once_at_start(
     assert at_start == []
     assert response.json() == {"status": "ok", "model": "m", "demo": True}
     assert ("localhost.", "A") in answers.asked
+
+
+# The contract with the backend: the only headers it takes identity from.
+IDENTITY_HEADERS = ("X-Chat-User", "X-Chat-Proxy-Secret", "X-Chat-Access-Token")
+PROXY_SECRET = secrets.token_urlsafe(32)
+FORGED = {
+    "X-Chat-User": "mallory",
+    "X-Chat-Proxy-Secret": "forged-secret",
+    "X-Chat-Access-Token": "forged-token",
+    "X-Request-ID": "forged-request-id",
+}
+# What oauth-proxy adds to every request it lets through (--pass-access-token).
+FROM_OAUTH_PROXY = {
+    "X-Forwarded-User": "alice",
+    "X-Forwarded-Email": "alice@example.com",
+    "X-Forwarded-Access-Token": "sha256~alices-token",
+}
+
+
+@pytest.fixture(scope="module")
+def behind_oauth_proxy(nginx_binary, frontend_dist, recording_upstream):
+    with Nginx(
+        frontend_dist,
+        recording_upstream,
+        chat_auth="oauth-proxy",
+        proxy_secret=PROXY_SECRET,
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def without_auth(nginx_binary, frontend_dist, recording_upstream):
+    """CHAT_AUTH=none, even with a CHAT_PROXY_SECRET in the environment."""
+    with Nginx(frontend_dist, recording_upstream, proxy_secret=PROXY_SECRET) as server:
+        yield server
+
+
+def _forwarded(seen):
+    """The one request the backend got, as (path, headers)."""
+    ((path, headers),) = seen
+    return path, headers
+
+
+def _identity(headers):
+    return {name: headers.get_all(name) for name in IDENTITY_HEADERS}
+
+
+@pytest.mark.parametrize("path", ["/chat/conversations", "/health", "/static/x.css"])
+def test_behind_oauth_proxy_the_backend_gets_the_proxys_user_and_the_secret(
+    behind_oauth_proxy, seen, path
+):
+    httpx.get(behind_oauth_proxy.url + path, headers={**FROM_OAUTH_PROXY, **FORGED})
+    _, headers = _forwarded(seen)
+    assert _identity(headers) == {
+        "X-Chat-User": ["alice"],
+        "X-Chat-Proxy-Secret": [PROXY_SECRET],
+        "X-Chat-Access-Token": None,
+    }
+    for name in FROM_OAUTH_PROXY:
+        assert headers.get_all(name) is None
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/", "/admin/chat/usage/?o=1"])
+def test_the_access_token_goes_to_the_admin_only(behind_oauth_proxy, seen, path):
+    httpx.get(behind_oauth_proxy.url + path, headers={**FROM_OAUTH_PROXY, **FORGED})
+    _, headers = _forwarded(seen)
+    assert _identity(headers) == {
+        "X-Chat-User": ["alice"],
+        "X-Chat-Proxy-Secret": [PROXY_SECRET],
+        "X-Chat-Access-Token": ["sha256~alices-token"],
+    }
+    assert headers.get_all("X-Forwarded-Access-Token") is None
+
+
+def test_behind_oauth_proxy_a_request_without_its_user_carries_no_user(
+    behind_oauth_proxy, seen
+):
+    httpx.get(behind_oauth_proxy.url + "/admin/", headers=FORGED)
+    _, headers = _forwarded(seen)
+    assert _identity(headers) == {
+        "X-Chat-User": None,
+        "X-Chat-Proxy-Secret": [PROXY_SECRET],
+        "X-Chat-Access-Token": None,
+    }
+
+
+@pytest.mark.parametrize("path", ["/chat/conversations", "/admin/", "/health"])
+def test_without_auth_no_identity_reaches_the_backend(without_auth, seen, path):
+    httpx.get(without_auth.url + path, headers={**FROM_OAUTH_PROXY, **FORGED})
+    _, headers = _forwarded(seen)
+    assert _identity(headers) == dict.fromkeys(IDENTITY_HEADERS)
+    for name in FROM_OAUTH_PROXY:
+        assert headers.get_all(name) is None
+
+
+@pytest.mark.parametrize("server", ["behind_oauth_proxy", "without_auth"])
+def test_forged_identity_in_other_spellings_does_not_get_through(
+    request, seen, server
+):
+    url = request.getfixturevalue(server).url
+    forged = [
+        ("x-chat-user", "mallory"),
+        ("X-CHAT-USER", "mallory"),
+        ("X_Chat_User", "mallory"),
+        ("X-Chat-User", "mallory"),
+        ("X_Chat_Proxy_Secret", "forged-secret"),
+        ("x-chat-access-token", "forged-token"),
+        ("X_Chat_Access_Token", "forged-token"),
+    ]
+    httpx.get(url + "/admin/", headers=forged)
+    _, headers = _forwarded(seen)
+    sent = json.dumps(headers.items())
+    assert "mallory" not in sent
+    assert "forged-" not in sent
+
+
+@pytest.mark.parametrize("server", ["behind_oauth_proxy", "without_auth"])
+def test_the_request_id_is_nginxs_own(request, seen, server):
+    proxy = request.getfixturevalue(server)
+    for _ in range(2):
+        httpx.get(proxy.url + "/health", headers={"X-Request-ID": "forged-request-id"})
+    ids = [headers.get_all("X-Request-ID") for _, headers in seen]
+    assert all(len(found) == 1 for found in ids)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", found[0]) for found in ids)
+    assert ids[0] != ids[1]
+    _wait_for_log(proxy, ids[1][0])
+
+
+def test_behind_oauth_proxy_nginx_listens_on_the_pods_loopback_only(
+    behind_oauth_proxy, without_auth
+):
+    assert behind_oauth_proxy.rendered_listen == "listen 127.0.0.1:8080 default_server;"
+    assert without_auth.rendered_listen == "listen 8080 default_server;"
+
+
+def _wait_for_log(proxy, text, timeout=5):
+    """nginx writes the access log line once the response is out."""
+    deadline = time.monotonic() + timeout
+    while text not in proxy.access_log():
+        assert time.monotonic() < deadline, f"{text!r} never logged"
+        time.sleep(0.05)
+    return proxy.access_log()
+
+
+def test_the_proxy_secret_is_in_no_log_and_only_nginx_reads_it(
+    behind_oauth_proxy, seen
+):
+    httpx.get(behind_oauth_proxy.url + "/health", headers=FROM_OAUTH_PROXY)
+    httpx.get(behind_oauth_proxy.url + "/admin/", headers=FROM_OAUTH_PROXY)
+    log = _wait_for_log(behind_oauth_proxy, "GET /admin/")
+    assert seen[0][1]["X-Chat-Proxy-Secret"] == PROXY_SECRET
+    for output in (log, behind_oauth_proxy.error_log(), behind_oauth_proxy.hook_output):
+        assert PROXY_SECRET not in output
+        assert "alices-token" not in output
+    assert "CHAT_AUTH=oauth-proxy" in behind_oauth_proxy.hook_output
+    rendered = behind_oauth_proxy.root / "nginx.default.d" / "backend-proxy.conf"
+    assert stat.S_IMODE(rendered.stat().st_mode) == 0o600
+
+
+CONVERSATION = "0b6f1f0e-6c1d-4f6e-9a41-5d3c2b1a0f9e"
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        (f"/chat/conversations/{CONVERSATION}", "/chat/conversations/:id"),
+        (f"/chat/conversations/{CONVERSATION}?x=1", "/chat/conversations/:id"),
+        (f"/chat/conversations/{CONVERSATION}/more", "/chat/conversations/:id/more"),
+        (f"//chat//conversations/{CONVERSATION}", "/chat/conversations/:id"),
+        (f"/?c={CONVERSATION}", "/"),
+        (f"/chat/stream?conversation={CONVERSATION}", "/chat/stream"),
+    ],
+)
+def test_the_access_log_holds_no_conversation_id_and_no_query(proxy, path, logged):
+    marker = secrets.token_hex(8)
+    httpx.get(
+        proxy.url + path,
+        headers={
+            "Referer": f"{proxy.url}/?c={CONVERSATION}",
+            "User-Agent": marker,
+            "Cookie": "sessionid=cookie-value",
+            "Authorization": "Bearer bearer-value",
+        },
+    )
+    (line,) = [
+        line for line in _wait_for_log(proxy, marker).splitlines() if marker in line
+    ]
+    assert f'"GET {logged} HTTP/1.1"' in line
+    for private in (CONVERSATION, "?", "cookie-value", "bearer-value"):
+        assert private not in line
+
+
+@pytest.mark.parametrize(
+    ("chat_auth", "secret", "message"),
+    [
+        ("oauth", PROXY_SECRET, "CHAT_AUTH must be oauth-proxy or none, got 'oauth'"),
+        ("oauth-proxy", "", "CHAT_AUTH=oauth-proxy needs CHAT_PROXY_SECRET"),
+        ("oauth-proxy", "too-short", "CHAT_AUTH=oauth-proxy needs CHAT_PROXY_SECRET"),
+        (
+            "oauth-proxy",
+            PROXY_SECRET + '"; return 200 "',
+            "CHAT_AUTH=oauth-proxy needs CHAT_PROXY_SECRET",
+        ),
+    ],
+)
+def test_start_hook_rejects_chat_auth_it_cannot_use_without_printing_the_secret(
+    frontend_dist, chat_auth, secret, message
+):
+    server = Nginx(
+        frontend_dist,
+        "http://127.0.0.1:8000",
+        chat_auth=chat_auth,
+        proxy_secret=secret,
+    )
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        try:
+            server.render()
+        finally:
+            server.remove()
+    output = (failure.value.stdout + failure.value.stderr).decode()
+    assert message in output
+    assert not secret or secret not in output
