@@ -4,9 +4,13 @@
 It behaves as the real one does in front of the frontend's nginx (see
 openshift/oauth-proxy, oauthproxy.go), minus the trip to the cluster's login:
 
-- a request without a valid session cookie gets the sign-in page with a 403;
-- ``/oauth/start?user=<name>&rd=<path>`` signs a *test identity* in at once
-  (the real one goes to OpenShift's login first) and sets the session cookie;
+- a request without a valid session cookie is redirected to the login (as
+  with ``--skip-provider-button``); here the login is ``/oauth/sign_in``, a
+  page on this server that lists the test identities, where the real one
+  sends the browser to OpenShift's login page;
+- ``/oauth/start?user=<name>&rd=<path>`` signs a test identity in at once
+  (the real one redeems OpenShift's answer at ``/oauth/callback``), sets the
+  session cookie and redirects to ``rd``;
 - a signed-in request goes to the upstream with ``X-Forwarded-User`` and
   ``X-Forwarded-Access-Token`` (``--pass-access-token``) set by the proxy,
   whatever identity headers the client sent;
@@ -138,12 +142,10 @@ class FakeOAuthProxy:
         return web.Response(text="OK")
 
     async def _sign_in(self, request: web.Request) -> web.Response:
-        return self._sign_in_page(local_path(request.query.get("rd", "/")), 200)
-
-    def _sign_in_page(self, redirect: str, status: int) -> web.Response:
+        then = local_path(request.query.get("rd", "/"))
         links = "".join(
             f'<li><a href="{PREFIX}/start?user={quote(user)}&amp;rd='
-            f'{html.escape(quote(redirect, safe=""))}">Sign in as {html.escape(user)}'
+            f'{html.escape(quote(then, safe=""))}">Sign in as {html.escape(user)}'
             "</a></li>"
             for user in self.tokens
         )
@@ -152,9 +154,7 @@ class FakeOAuthProxy:
             "<h1>Sign in</h1><p>A test sign-in: pick a test identity.</p>"
             f"<ul>{links}</ul></body></html>"
         )
-        response = web.Response(text=page, status=status, content_type="text/html")
-        response.del_cookie(COOKIE, path="/")
-        return response
+        return web.Response(text=page, content_type="text/html")
 
     async def _start(self, request: web.Request) -> web.Response:
         user = request.query.get("user", "")
@@ -179,7 +179,7 @@ class FakeOAuthProxy:
     async def _proxy(self, request: web.Request) -> web.StreamResponse:
         user = self._user_of(request)
         if user is None:
-            return self._sign_in_page(request.path_qs, 403)
+            return redirect(f"{PREFIX}/sign_in?rd={quote(request.path_qs, safe='')}")
         # Host passes as it came (the real one's --pass-host-header default).
         headers = request.headers.copy()
         for name in (*IDENTITY_HEADERS, *HOP_BY_HOP, "Content-Length"):

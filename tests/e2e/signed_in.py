@@ -72,7 +72,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    with signed_in_site(args.workdir, port=args.port) as site:
+    # Demo mode without LLM_API_BASE, as `tox -e dev`.
+    with signed_in_site(args.workdir, port=args.port, DJANGO_DEBUG="true") as site:
         print(
             f"\nSigned-in chat on {site.url}/ (Ctrl+C stops it)\n"
             "  alice: chats, and opens the admin at /admin/ (passes the access check)\n"

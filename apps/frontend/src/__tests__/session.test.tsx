@@ -3,7 +3,11 @@ import userEvent from '@testing-library/user-event';
 
 import { App } from '@/app';
 import { inLog, input, sidebar } from '@/testing/app-screen';
-import { fakeBackend, jsonResponse } from '@/testing/fake-backend';
+import {
+  fakeBackend,
+  jsonResponse,
+  loginRedirect,
+} from '@/testing/fake-backend';
 
 const SIGN_IN = { error: 'Sign in to chat.' };
 
@@ -51,15 +55,10 @@ describe('Signed-in user', () => {
     expect(screen.queryByText(/Signed in as/)).toBeNull();
   });
 
-  it('asks to sign in when the proxy answers with its sign-in page', async () => {
+  it("asks to sign in when the proxy redirects to the cluster's login", async () => {
     const fake = fakeBackend();
     fake.override((url) =>
-      url.startsWith('/chat/conversations')
-        ? new Response('<html>Log in with OpenShift</html>', {
-            status: 403,
-            headers: { 'Content-Type': 'text/html; charset=utf-8' },
-          })
-        : undefined,
+      url.startsWith('/chat/conversations') ? loginRedirect() : undefined,
     );
     render(<App />);
     expect(

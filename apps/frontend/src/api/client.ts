@@ -43,7 +43,12 @@ export async function apiFetch(
   }
   let response: Response;
   try {
-    response = await fetch(`${env.apiBaseUrl}${path}`, { ...init, headers });
+    // The API never redirects; the sign-in proxy does, to the login page.
+    response = await fetch(`${env.apiBaseUrl}${path}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
   } catch (error) {
     if (isAbortError(error)) throw error;
     throw new ApiError(UNREACHABLE_MESSAGE);
@@ -66,12 +71,11 @@ export function onSignedOut(listener: () => void): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
-// The backend answers 401 JSON; OpenShift's oauth-proxy, once its cookie has
-// expired, answers an API call with its HTML sign-in page and a 403.
+// The backend answers 401; OpenShift's oauth-proxy, once its session has
+// ended, redirects to the cluster's login, which fetch shows as an opaque
+// redirect.
 function signInRequired(response: Response): boolean {
-  if (response.status === 401) return true;
-  const type = response.headers.get('Content-Type') ?? '';
-  return response.status === 403 && type.startsWith('text/html');
+  return response.status === 401 || response.type === 'opaqueredirect';
 }
 
 let session: Promise<unknown> | null = null;

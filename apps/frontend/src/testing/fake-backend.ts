@@ -24,6 +24,18 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
+/**
+ * What fetch (with `redirect: 'manual'`) gives for the sign-in proxy's
+ * redirect to the login page; jsdom cannot make one, so it is drawn here.
+ */
+export function loginRedirect(): Response {
+  const response = new Response(null);
+  Object.defineProperty(response, 'type', { value: 'opaqueredirect' });
+  Object.defineProperty(response, 'status', { value: 0 });
+  Object.defineProperty(response, 'ok', { value: false });
+  return response;
+}
+
 export function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

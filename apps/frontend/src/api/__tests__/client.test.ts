@@ -1,5 +1,5 @@
 import { ApiError, apiFetch, onSignedOut } from '@/api/client';
-import { jsonResponse, stubFetch } from '@/testing/fake-backend';
+import { jsonResponse, loginRedirect, stubFetch } from '@/testing/fake-backend';
 
 const sent = (init: RequestInit | undefined) =>
   new Headers(init?.headers).get('X-CSRFToken');
@@ -49,15 +49,12 @@ describe('apiFetch', () => {
   it('tells the listeners when nobody is signed in, and only then', async () => {
     const signedOut = vi.fn();
     const stop = onSignedOut(signedOut);
-    const answers: Record<string, Response> = {
-      '/health': jsonResponse({ error: 'Sign in to chat.' }, 401),
-      '/csrf': jsonResponse({ error: 'The page is out of date.' }, 403),
-      '/proxy': new Response('<html>sign in</html>', {
-        status: 403,
-        headers: { 'Content-Type': 'text/html' },
-      }),
+    const answers: Record<string, () => Response> = {
+      '/health': () => jsonResponse({ error: 'Sign in to chat.' }, 401),
+      '/csrf': () => jsonResponse({ error: 'The page is out of date.' }, 403),
+      '/proxy': () => loginRedirect(),
     };
-    stubFetch((url) => answers[url]);
+    const fetchMock = stubFetch((url) => answers[url]());
     const failure = (path: string) =>
       apiFetch(path).catch((error: ApiError) => [error.status, error.message]);
 
@@ -67,6 +64,11 @@ describe('apiFetch', () => {
     expect(signedOut).toHaveBeenCalledTimes(1);
     expect(await failure('/proxy')).toEqual([401, 'Sign in to chat.']);
     expect(signedOut).toHaveBeenCalledTimes(2);
+    expect(fetchMock.mock.calls.map(([, init]) => init?.redirect)).toEqual([
+      'manual',
+      'manual',
+      'manual',
+    ]);
     stop();
   });
 });
