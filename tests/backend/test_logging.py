@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from chat.logging import access_token
 from tests.backend.conftest import API_KEY
 
 SECRET = "a-secret-that-must-never-reach-the-log-7731"
@@ -53,7 +54,14 @@ def test_an_api_key_echoed_by_the_endpoint_is_redacted(client, fake_llm, log_out
 
 
 @pytest.fixture(
-    params=["LLM_API_KEY", "SECRET_KEY", "database password", "superuser password"]
+    params=[
+        "LLM_API_KEY",
+        "SECRET_KEY",
+        "CHAT_PROXY_SECRET",
+        "database password",
+        "superuser password",
+        "access token",
+    ]
 )
 def secret_setting(request, settings, monkeypatch):
     """Each secret the backend holds, set to SECRET."""
@@ -61,6 +69,10 @@ def secret_setting(request, settings, monkeypatch):
         monkeypatch.setitem(settings.DATABASES["default"], "PASSWORD", SECRET)
     elif request.param == "superuser password":
         monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", SECRET)
+    elif request.param == "access token":
+        # As the admin's sign-in sets it from X-Chat-Access-Token.
+        token = access_token.set(SECRET)
+        request.addfinalizer(lambda: access_token.reset(token))
     else:
         setattr(settings, request.param, SECRET)
 
@@ -75,3 +87,13 @@ def test_every_secret_is_redacted_from_message_and_traceback(log_output):
         "RuntimeError: upstream said: Authorization: Bearer [redacted]"
     )
     assert SECRET not in log_output()
+
+
+def test_openshift_access_tokens_are_redacted_wherever_they_come_from(log_output):
+    token = "sha256~" + "Xy_9-" * 9
+
+    log_failure_carrying(token)
+
+    assert "sha256~[redacted]" not in log_output()
+    assert "Bearer [redacted]" in log_output()
+    assert token not in log_output() and "Xy_9-Xy_9" not in log_output()

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.servers import BACKEND_DIR
 
 # Records every attempt to resolve a name or open a socket while the app loads.
@@ -90,3 +92,17 @@ def test_collectstatic_runs_without_a_secret_key_as_in_the_s2i_build(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("CHAT_USER_RATE_LIMIT", "20 per minute", "CHAT_USER_RATE_LIMIT must look"),
+        ("CHAT_ADMIN_ACCESS", "deployments", "CHAT_ADMIN_ACCESS must look"),
+    ],
+)
+def test_a_mistyped_sign_in_setting_stops_the_start(variable, value, said):
+    result = run(LOAD_APP, DJANGO_SECRET_KEY="x", **{variable: value})
+
+    assert result.returncode != 0
+    assert said in result.stderr

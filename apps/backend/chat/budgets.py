@@ -39,7 +39,7 @@ def rate_parse(rate: str) -> tuple[int, int] | None:
 
 
 def duration(seconds: int) -> str:
-    """"3 h 5 min", "12 min", "40 s"."""
+    """ "3 h 5 min", "12 min", "40 s"."""
     if seconds < 60:
         return f"{seconds} s"
     hours, minutes = divmod(math.ceil(seconds / 60), 60)
@@ -71,7 +71,9 @@ def _rate_check(owner: str, now: datetime) -> None:
         _counted(RateWindow, {"owner": owner, "start": start}, count=1)
         count = RateWindow.objects.get(owner=owner, start=start).count
     if count > allowed:
-        wait = max(1, math.ceil((start + timedelta(seconds=period) - now).total_seconds()))
+        wait = max(
+            1, math.ceil((start + timedelta(seconds=period) - now).total_seconds())
+        )
         raise Refused(
             f"You have sent {allowed} messages in this period, the most allowed. "
             f"You can chat again in {duration(wait)}.",
@@ -86,7 +88,9 @@ def _tokens_check(owner: str, now: datetime) -> None:
     usage = Usage.objects.filter(owner=owner, day=now.date()).first()
     if usage is None or usage.total_tokens < budget:
         return
-    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    midnight = datetime.combine(
+        now.date() + timedelta(days=1), datetime.min.time(), UTC
+    )
     wait = math.ceil((midnight - now).total_seconds())
     raise Refused(
         f"You have used today's budget of {budget} tokens. It resets at "

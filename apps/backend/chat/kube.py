@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,13 @@ class Decision:
 
 def attributes(access: str, namespace: str) -> dict:
     """ "update deployments.apps" as a review's resourceAttributes."""
-    verb, resource = access.split()
+    try:
+        verb, resource = access.split()
+    except ValueError:
+        raise ImproperlyConfigured(
+            "CHAT_ADMIN_ACCESS must look like 'update deployments.apps' "
+            f"(<verb> <resource>[.<group>]), not {access!r}."
+        ) from None
     resource, _, group = resource.partition(".")
     return {"namespace": namespace, "verb": verb, "resource": resource, "group": group}
 

@@ -24,9 +24,7 @@ async def _turn(request) -> services.Turn:
     try:
         await sync_to_async(budgets.admit)(request.owner)
     except budgets.Refused as exc:
-        raise ApiError(
-            str(exc), 429, {"Retry-After": str(exc.retry_after)}
-        ) from None
+        raise ApiError(str(exc), 429, {"Retry-After": str(exc.retry_after)}) from None
     try:
         return await services.turn_start(owner=request.owner, **form)
     except conversations.ConversationNotFound:

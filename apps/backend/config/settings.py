@@ -157,7 +157,9 @@ CHAT_ADMIN_NAMESPACE = env.str(
     if (SERVICE_ACCOUNT_DIR / "namespace").is_file()
     else "",
 )
-CHAT_KUBE_API_URL = env.str("CHAT_KUBE_API_URL", default="https://kubernetes.default.svc")
+CHAT_KUBE_API_URL = env.str(
+    "CHAT_KUBE_API_URL", default="https://kubernetes.default.svc"
+)
 CHAT_KUBE_CA_FILE = env.str(
     "CHAT_KUBE_CA_FILE", default=str(SERVICE_ACCOUNT_DIR / "ca.crt")
 )

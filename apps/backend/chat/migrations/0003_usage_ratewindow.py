@@ -4,38 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0002_conversation_owner_title'),
+        ("chat", "0002_conversation_owner_title"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateWindow',
+            name="RateWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=200)),
-                ('start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("owner", models.CharField(max_length=200)),
+                ("start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('owner', 'start'), name='ratewindow_owner_start')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "start"), name="ratewindow_owner_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Usage',
+            name="Usage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.CharField(max_length=200)),
-                ('day', models.DateField()),
-                ('messages', models.PositiveIntegerField(default=0)),
-                ('prompt_tokens', models.PositiveBigIntegerField(default=0)),
-                ('completion_tokens', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("owner", models.CharField(max_length=200)),
+                ("day", models.DateField()),
+                ("messages", models.PositiveIntegerField(default=0)),
+                ("prompt_tokens", models.PositiveBigIntegerField(default=0)),
+                ("completion_tokens", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'usage',
-                'ordering': ['-day', 'owner'],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'day'), name='usage_owner_day')],
+                "verbose_name_plural": "usage",
+                "ordering": ["-day", "owner"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "day"), name="usage_owner_day"
+                    )
+                ],
             },
         ),
     ]
