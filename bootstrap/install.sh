@@ -25,7 +25,7 @@ Usage: bootstrap/install.sh [--repo URL] [--revision REV] [--dry-run]
                    oc nor a cluster (kubectl or kustomize renders)
 
 Environment (read once, never printed): LLM_API_BASE, LLM_API_KEY, and
-optionally DJANGO_SUPERUSER_PASSWORD and DJANGO_SECRET_KEY (generated if unset).
+optionally DJANGO_SECRET_KEY (generated if unset).
 EOF
 }
 
@@ -87,7 +87,7 @@ say "3/6 Application namespaces and the controller's RoleBindings"
 render bootstrap/app-namespaces | apply
 
 say "4/6 Secrets and cluster facts kept out of Git"
-cluster_only_objects "$BACKEND_NS" "$BACKEND_NS" "$FRONTEND_NS"
+cluster_only_objects "$BACKEND_NS" "$FRONTEND_NS" "$BACKEND_NS" "$FRONTEND_NS"
 
 say "5/6 Root Application (app-of-apps)"
 render gitops/apps/root | apply

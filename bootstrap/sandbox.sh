@@ -20,7 +20,7 @@ Applies gitops/{builds,database,backend,frontend}/overlays/sandbox to the
 current project (oc project), after creating the Secrets those manifests need.
 --repo and --revision rewrite gitops/components/git-source and stop, as with
 install.sh. Environment as for install.sh: LLM_API_BASE, LLM_API_KEY, and
-optionally DJANGO_SUPERUSER_PASSWORD and DJANGO_SECRET_KEY.
+optionally DJANGO_SECRET_KEY.
 EOF
 }
 
@@ -42,7 +42,7 @@ preflight() {
     preflight_llm_env ""
     return
   fi
-  for kind in secrets configmaps services persistentvolumeclaims deployments.apps \
+  for kind in secrets configmaps services serviceaccounts persistentvolumeclaims deployments.apps \
     networkpolicies.networking.k8s.io routes.route.openshift.io \
     imagestreams.image.openshift.io buildconfigs.build.openshift.io \
     imagestreamimports.image.openshift.io rolebindings.rbac.authorization.k8s.io; do
@@ -66,7 +66,7 @@ if ! $DRY_RUN; then
 fi
 
 say "1/3 Secrets and cluster facts kept out of Git"
-cluster_only_objects "$NS" "$NS"
+cluster_only_objects "$NS" "$NS" "$NS"
 
 say "2/3 Builds, database, backend, frontend"
 for part in $PARTS; do

@@ -7,12 +7,20 @@ random_hex() {
   od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'
 }
 
+# oauth-proxy's cookie secret: 24 random bytes as 32 characters of base64url,
+# which oauth-proxy decodes back to the 24 bytes of an AES-192 key.
+random_cookie_secret() {
+  head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '\n'
+}
+
 # The Deployments that read each Secret or ConfigMap written here
 # (tests/gitops/test_bootstrap_cluster.py holds this against the manifests).
 readers_of() {
   case $1 in
     litellm-secrets | cluster-ingress) echo backend ;;
     postgresql) echo postgresql backend ;;
+    chat-proxy) echo backend frontend ;;
+    frontend-oauth-proxy) echo frontend ;;
   esac
 }
 
@@ -66,27 +74,52 @@ ingress_configmap() {
   printf '  labels:\n    app.kubernetes.io/part-of: llm-chat\ndata:\n  frontend-host: "%s"\n' "$2"
 }
 
-# cluster_only_objects BACKEND_NS BUILD_NS...: the Secrets, and cluster-ingress
-# with no host yet unless it exists. An empty namespace (dry run of sandbox.sh)
-# means the current project.
-cluster_only_objects() {
-  local backend_ns=$1 ns
-  shift
-  if ! $DRY_RUN && [ -z "${DJANGO_SUPERUSER_PASSWORD:-}" ] &&
-    ! oc get secret litellm-secrets -n "$backend_ns" >/dev/null 2>&1; then
-    say "DJANGO_SUPERUSER_PASSWORD unset: generating one. Read it back with"
-    say "  oc extract secret/litellm-secrets -n $backend_ns --keys=DJANGO_SUPERUSER_PASSWORD --to=-"
+# The value of key `secret` of Secret chat-proxy in NAMESPACE; empty without one.
+proxy_secret_in() {
+  oc get secret chat-proxy -n "$1" -o 'jsonpath={.data.secret}' 2>/dev/null | base64 --decode 2>/dev/null
+}
+
+# The proxy secret nginx sends and the backend checks: the value the backend's or
+# the frontend's namespace already holds, else a new one. Never printed.
+shared_proxy_secret() {
+  local backend frontend=""
+  if ! $DRY_RUN; then
+    backend=$(proxy_secret_in "$1") || backend=""
+    [ "$1" = "$2" ] || frontend=$(proxy_secret_in "$2") || frontend=""
+    if [ -n "$backend" ] && [ -n "$frontend" ] && [ "$backend" != "$frontend" ]; then
+      warn "Secret chat-proxy differs between $1 and $2, so the backend believes no user:" \
+        "delete both and run this script again."
+    fi
+    if [ -n "$backend$frontend" ]; then
+      printf '%s' "${backend:-$frontend}"
+      return
+    fi
   fi
+  random_hex 32
+}
+
+# cluster_only_objects BACKEND_NS FRONTEND_NS BUILD_NS...: the Secrets, and
+# cluster-ingress with no host yet unless it exists. An empty namespace (dry
+# run of sandbox.sh) means the current project.
+cluster_only_objects() {
+  local backend_ns=$1 frontend_ns=$2 ns
+  shift 2
   DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(random_hex 32)}
-  DJANGO_SUPERUSER_PASSWORD=${DJANGO_SUPERUSER_PASSWORD:-$(random_hex 12)}
   # shellcheck disable=SC2034 # read by secret() through ${!var}
   DATABASE_NAME=llmchat DATABASE_USER=llmchat DATABASE_PASSWORD=$(random_hex 24)
   # shellcheck disable=SC2034 # read by secret() through ${!var}
   WEBHOOK_SECRET=$(random_hex 20)
+  # shellcheck disable=SC2034 # read by secret() through ${!var}
+  CHAT_PROXY_SECRET=$(shared_proxy_secret "$backend_ns" "$frontend_ns")
+  # shellcheck disable=SC2034 # read by secret() through ${!var}
+  SESSION_SECRET=$(random_cookie_secret)
   secret litellm-secrets "$backend_ns" LLM_API_BASE=LLM_API_BASE LLM_API_KEY=LLM_API_KEY \
-    DJANGO_SECRET_KEY=DJANGO_SECRET_KEY DJANGO_SUPERUSER_PASSWORD=DJANGO_SUPERUSER_PASSWORD
+    DJANGO_SECRET_KEY=DJANGO_SECRET_KEY
   secret postgresql "$backend_ns" database-name=DATABASE_NAME database-user=DATABASE_USER \
     database-password=DATABASE_PASSWORD
+  secret chat-proxy "$backend_ns" secret=CHAT_PROXY_SECRET
+  [ "$frontend_ns" = "$backend_ns" ] || secret chat-proxy "$frontend_ns" secret=CHAT_PROXY_SECRET
+  secret frontend-oauth-proxy "$frontend_ns" session_secret=SESSION_SECRET
   for ns in "$@"; do
     secret build-webhook "$ns" WebHookSecretKey=WEBHOOK_SECRET
   done

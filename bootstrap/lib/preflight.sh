@@ -8,6 +8,10 @@ DENIED=""
 # Any image from the registry the builds' base images come from: importing it
 # shows whether the cluster (its proxy, its allowedRegistriesForImport) gets there.
 REGISTRY_PROBE_IMAGE=registry.access.redhat.com/ubi9/ubi-minimal:latest
+# The oauth-proxy image itself (gitops/builds/base/oauth-proxy-imagestream.yaml):
+# importing it shows that the cluster's pull secret covers registry.redhat.io and
+# that the tag exists.
+OAUTH_PROXY_IMAGE=registry.redhat.io/openshift4/ose-oauth-proxy-rhel9:v4.17
 
 # problem WHAT FIX
 problem() {
@@ -73,17 +77,24 @@ preflight_llm_env() {
 
 # A dry-run import in NAMESPACE: the cluster fetches the image's metadata and
 # creates nothing. oc exits 0 either way; its message tells.
-preflight_registry() {
+# import_problem NAMESPACE IMAGE FIX: a problem unless a dry-run import of IMAGE works.
+import_problem() {
   local out why
-  out=$(oc import-image llm-chat-registry-probe --from="$REGISTRY_PROBE_IMAGE" \
+  out=$(oc import-image llm-chat-registry-probe --from="$2" \
     --confirm --dry-run -n "$1" 2>&1) || true
   case $out in
     *"completed successfully"*) ;;
     *)
       why=$(printf '%s\n' "$out" | grep -m1 '^error' || printf '%s\n' "$out" | head -n 1)
-      problem "the cluster cannot import $REGISTRY_PROBE_IMAGE: $why" \
-      "let the cluster reach registry.access.redhat.com (cluster-wide proxy; allowedRegistriesForImport in image.config.openshift.io/cluster) or mirror it" ;;
+      problem "the cluster cannot import $2: $why" "$3" ;;
   esac
+}
+
+preflight_registry() {
+  import_problem "$1" "$REGISTRY_PROBE_IMAGE" \
+    "let the cluster reach registry.access.redhat.com (cluster-wide proxy; allowedRegistriesForImport in image.config.openshift.io/cluster) or mirror it"
+  import_problem "$1" "$OAUTH_PROXY_IMAGE" \
+    "the cluster's pull secret (secret/pull-secret in openshift-config) needs credentials for registry.redhat.io, and the cluster must reach it; or mirror the image"
 }
 
 preflight_report() {

@@ -385,9 +385,7 @@ def test_without_auth_no_identity_reaches_the_backend(without_auth, seen, path):
 
 
 @pytest.mark.parametrize("server", ["behind_oauth_proxy", "without_auth"])
-def test_forged_identity_in_other_spellings_does_not_get_through(
-    request, seen, server
-):
+def test_forged_identity_in_other_spellings_does_not_get_through(request, seen, server):
     url = request.getfixturevalue(server).url
     forged = [
         ("x-chat-user", "mallory"),

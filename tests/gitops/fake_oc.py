@@ -12,6 +12,7 @@ BuildConfig's output tag appears. A call it does not know exits 2, so a script
 that starts asking something new fails its tests until this file learns it.
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -244,9 +245,12 @@ def cmd_apply(cluster, words, flags, stdin):
 def cmd_create_secret(cluster, words, flags):
     assert words[:2] == ["secret", "generic"], words
     env_file = Path(flags["from-env-file"]).read_text()
-    keys = {line.partition("=")[0]: "" for line in env_file.splitlines() if line}
+    pairs = [line.partition("=") for line in env_file.splitlines() if line]
     secret = _obj("Secret", words[2], namespace_of(flags, cluster.state))
-    secret["data"] = keys
+    # As the API server keeps them: base64 in data.
+    secret["data"] = {
+        key: base64.b64encode(value.encode()).decode() for key, _, value in pairs
+    }
     cluster.upsert(secret)
 
 

@@ -5,8 +5,9 @@ import re
 
 from tests.gitops.manifests import REPO, namespace_of
 
-# The one registry images are imported from: Red Hat's, without a pull secret.
-IMPORT_REGISTRY = "registry.access.redhat.com/"
+# The registries images are imported from: Red Hat's, without a pull secret, and
+# Red Hat's for OpenShift's own images, with the cluster's pull secret.
+IMPORT_REGISTRIES = ("registry.access.redhat.com/", "registry.redhat.io/")
 FIELD_PATH = re.compile(
     r'spec\.template\.spec\.(containers|initContainers)\[\?\(@\.name=="([^"]+)"\)\]\.image'
 )
@@ -179,8 +180,8 @@ def image_updates_wait_for_a_person(docs):
         if "namespace" not in reference
     }
     for (namespace, name), tag in imported_tags(docs).items():
-        if not tag["from"]["name"].startswith(IMPORT_REGISTRY):
-            problems.append(f"{name}: imported from outside {IMPORT_REGISTRY}")
+        if not tag["from"]["name"].startswith(IMPORT_REGISTRIES):
+            problems.append(f"{name}: imported from outside Red Hat's registries")
         if tag.get("referencePolicy", {}).get("type") != "Local":
             problems.append(f"{name}: not pulled through the cluster's registry")
         scheduled = tag.get("importPolicy", {}).get("scheduled") is True

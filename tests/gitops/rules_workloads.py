@@ -157,8 +157,9 @@ def _llm_timeout(docs):
     return 60.0
 
 
-def routes_are_edge_tls_to_a_service(docs):
-    """Edge TLS with a redirect, no host, a timeout above the LLM's, a real target."""
+def routes_are_reencrypt_tls_to_a_service(docs):
+    """TLS to the browser and again to the pod (reencrypt), with a redirect, no
+    host, a timeout above the LLM's, a real target."""
     problems = []
     services = {
         (namespace_of(o), o["metadata"]["name"]): o
@@ -168,8 +169,8 @@ def routes_are_edge_tls_to_a_service(docs):
     for route in (o for o in docs if o["kind"] == "Route"):
         name, spec = route["metadata"]["name"], route["spec"]
         tls = spec.get("tls", {})
-        if tls.get("termination") != "edge":
-            problems.append(f"Route {name}: TLS termination is not edge")
+        if tls.get("termination") != "reencrypt":
+            problems.append(f"Route {name}: TLS termination is not reencrypt")
         if tls.get("insecureEdgeTerminationPolicy") != "Redirect":
             problems.append(f"Route {name}: plain HTTP is not redirected")
         if "host" in spec:

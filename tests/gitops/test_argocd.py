@@ -263,5 +263,6 @@ def test_a_child_in_the_open_default_project_is_rejected(apps):
     named(apps, "Application", "llm-chat-frontend")["spec"]["project"] = "default"
     assert projects_allow_only_their_apps(_projects(), _root_and_children(apps)) == [
         "llm-chat-frontend: project default is not one of ours",
+        "AppProject llm-chat: allows /ServiceAccount, which none deploys",
         "AppProject llm-chat: allows route.openshift.io/Route, which none deploys",
     ]

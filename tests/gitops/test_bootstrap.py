@@ -37,13 +37,16 @@ def test_the_install_dry_run_prints_everything_it_applies_in_order(dry_runs):
         ),
         ("Secret", "litellm-secrets", "llm-chat-backend"),
         ("Secret", "postgresql", "llm-chat-backend"),
+        ("Secret", "chat-proxy", "llm-chat-backend"),
+        ("Secret", "chat-proxy", "llm-chat-frontend"),
+        ("Secret", "frontend-oauth-proxy", "llm-chat-frontend"),
         ("Secret", "build-webhook", "llm-chat-backend"),
         ("Secret", "build-webhook", "llm-chat-frontend"),
         ("ConfigMap", "cluster-ingress", "llm-chat-backend"),
         *_rendered("gitops/apps/root"),
     ]
     assert [_identity(o) for o in docs] == expected
-    assert {(kind, name) for kind, name, _ in expected[-6:-1]} == set(cluster_only)
+    assert {(kind, name) for kind, name, _ in expected[-9:-1]} == set(cluster_only)
     assert [line for line in stderr.splitlines() if line.startswith("==> ")][1:6] == [
         "==> 1/6 OpenShift GitOps operator (Namespace, OperatorGroup, Subscription)",
         "==> 2/6 Argo CD instance and AppProject in llm-chat-gitops",
@@ -63,6 +66,8 @@ def test_the_sandbox_dry_run_stays_in_one_namespace(dry_runs):
     assert [_identity(o) for o in docs] == [
         ("Secret", "litellm-secrets", ""),
         ("Secret", "postgresql", ""),
+        ("Secret", "chat-proxy", ""),
+        ("Secret", "frontend-oauth-proxy", ""),
         ("Secret", "build-webhook", ""),
         ("ConfigMap", "cluster-ingress", ""),
         *_rendered(*parts),
@@ -93,7 +98,6 @@ def test_values_from_the_environment_are_never_printed(no_oc_path):
         "LLM_API_KEY": SENTINEL,
         "LLM_API_BASE": SENTINEL,
         "DJANGO_SECRET_KEY": SENTINEL,
-        "DJANGO_SUPERUSER_PASSWORD": SENTINEL,
     }
     for script in ("install.sh", "sandbox.sh"):
         code, docs, stderr = run_bootstrap(

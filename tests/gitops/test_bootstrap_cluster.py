@@ -1,11 +1,13 @@
 """The bootstrap scripts' real path, against tests/gitops/fake_oc.py."""
 
+import base64
+import re
 import subprocess
 
 import pytest
 
 from tests.gitops import fake_cluster as fc
-from tests.gitops.manifests import REPO, pod_templates, templates, topology
+from tests.gitops.manifests import REPO, named, pod_templates, templates, topology
 
 OPERATOR_NS = "openshift-gitops-operator"
 SENTINEL = "sk-sentinel-value-that-must-not-appear"
@@ -21,6 +23,7 @@ RESOURCES = {
     "Secret": "secrets",
     "ConfigMap": "configmaps",
     "Service": "services",
+    "ServiceAccount": "serviceaccounts",
     "PersistentVolumeClaim": "persistentvolumeclaims",
     "Deployment": "deployments.apps",
     "NetworkPolicy": "networkpolicies.networking.k8s.io",
@@ -270,8 +273,25 @@ def test_a_cluster_that_cannot_reach_the_registry_is_told_so(fake, script):
         "timeout\n    fix: let the cluster reach registry.access.redhat.com "
         "(cluster-wide proxy; allowedRegistriesForImport in "
         "image.config.openshift.io/cluster) or mirror it\n"
+        "  - the cluster cannot import registry.redhat.io/openshift4/"
+        "ose-oauth-proxy-rhel9:v4.17: error: tag latest failed: Internal error "
+        "occurred: dial tcp: i/o timeout\n    fix: the cluster's pull secret "
+        "(secret/pull-secret in openshift-config) needs credentials for "
+        "registry.redhat.io, and the cluster must reach it; or mirror the image\n"
     )
     assert cluster.changes() == []
+
+
+def test_the_preflight_imports_the_oauth_proxy_image_the_manifests_use(fake):
+    cluster = fake(fc.sandbox())
+    assert cluster.run("sandbox.sh")[0] == 0
+    (tag,) = named(topology("sandbox"), "ImageStream", "oauth-proxy")["spec"]["tags"]
+    probed = [
+        argv[argv.index("import-image") + 2].removeprefix("--from=")
+        for argv in cluster.argvs()
+        if "import-image" in argv
+    ]
+    assert tag["from"]["name"] in probed
 
 
 @pytest.mark.parametrize("script", ["install.sh", "sandbox.sh"])
@@ -403,6 +423,7 @@ def _deployments_reading(name):
             obj["metadata"]["name"]
             for _, obj, spec, _ in pod_templates(topology("sandbox"))
             if f"'name': '{name}'" in repr(spec)
+            or f"'secretName': '{name}'" in repr(spec)
         }
     )
 
@@ -431,14 +452,13 @@ def test_the_restart_list_matches_what_the_manifests_read(name):
 def test_values_from_the_environment_reach_neither_the_log_nor_oc_arguments(fake):
     cluster = fake(fc.sandbox())
     env = {"LLM_API_BASE": SENTINEL, "LLM_API_KEY": SENTINEL}
-    env |= {"DJANGO_SECRET_KEY": SENTINEL, "DJANGO_SUPERUSER_PASSWORD": SENTINEL}
+    env |= {"DJANGO_SECRET_KEY": SENTINEL}
     code, stderr = cluster.run("sandbox.sh", env=env)
     assert code == 0, stderr
     assert SENTINEL not in stderr + cluster.log.read_text()
     secret = cluster.find("Secret", "me-dev", "litellm-secrets")
     assert sorted(secret["data"]) == [
         "DJANGO_SECRET_KEY",
-        "DJANGO_SUPERUSER_PASSWORD",
         "LLM_API_BASE",
         "LLM_API_KEY",
     ]
@@ -490,3 +510,76 @@ def test_a_git_source_that_cannot_work_is_refused_untouched(
     code, stderr = cluster.run("install.sh", "--repo", repo, "--revision", revision)
     assert (code, stderr) == (1, error)
     assert cluster.git_source.read_text() == before
+
+
+# The sign-in secrets: one proxy secret for nginx and the backend, a cookie
+# secret oauth-proxy accepts
+
+
+def _value(cluster, namespace, name, key):
+    return base64.b64decode(cluster.find("Secret", namespace, name)["data"][key])
+
+
+def _proxy_secrets(cluster, *namespaces):
+    return [_value(cluster, ns, "chat-proxy", "secret") for ns in namespaces]
+
+
+def test_the_install_gives_nginx_and_the_backend_one_proxy_secret(fake):
+    cluster = fake(fc.fresh_cluster())
+    code, stderr = cluster.run("install.sh")
+    assert code == 0, stderr
+    backend, frontend = _proxy_secrets(cluster, "llm-chat-backend", "llm-chat-frontend")
+    assert backend == frontend
+    # What nginx's start hook accepts (apps/frontend/nginx/nginx-start).
+    assert re.fullmatch(rb"[0-9a-f]{64}", backend)
+    session = _value(
+        cluster, "llm-chat-frontend", "frontend-oauth-proxy", "session_secret"
+    )
+    # oauth-proxy decodes base64url and needs 16, 24 or 32 bytes for AES
+    # (options.go, secretBytes and the cookie_secret check).
+    assert len(session) == 32
+    assert len(base64.urlsafe_b64decode(session)) == 24
+    assert backend.decode() not in stderr + cluster.log.read_text()
+    assert session.decode() not in stderr + cluster.log.read_text()
+
+
+def test_a_lost_proxy_secret_comes_back_with_the_other_namespaces_value(fake):
+    cluster = fake(fc.fresh_cluster())
+    assert cluster.run("install.sh")[0] == 0
+    (before,) = _proxy_secrets(cluster, "llm-chat-backend")
+    state = cluster.state
+    state["objects"] = [
+        o
+        for o in state["objects"]
+        if (o["kind"], o["metadata"]["name"], o["metadata"].get("namespace"))
+        != ("Secret", "chat-proxy", "llm-chat-frontend")
+    ]
+    cluster.write(state)
+    cluster.log.write_text("")
+    code, stderr = cluster.run("install.sh")
+    assert code == 0, stderr
+    assert _proxy_secrets(cluster, "llm-chat-backend", "llm-chat-frontend") == [
+        before,
+        before,
+    ]
+    assert ["deployment/frontend", "-n", "llm-chat-frontend"] in _restarts(cluster)
+
+
+def test_the_sandbox_has_one_proxy_secret_and_a_rerun_keeps_both_values(fake):
+    cluster = fake(fc.sandbox())
+    assert cluster.run("sandbox.sh")[0] == 0
+    secrets = [
+        o["metadata"]["name"] for o in cluster.state["objects"] if o["kind"] == "Secret"
+    ]
+    assert secrets.count("chat-proxy") == 1
+    before = (
+        cluster.find("Secret", "me-dev", "chat-proxy"),
+        cluster.find("Secret", "me-dev", "frontend-oauth-proxy"),
+    )
+    code, stderr = cluster.run("sandbox.sh")
+    assert code == 0, stderr
+    assert "==> Secret chat-proxy exists in me-dev: kept" in stderr
+    assert (
+        cluster.find("Secret", "me-dev", "chat-proxy"),
+        cluster.find("Secret", "me-dev", "frontend-oauth-proxy"),
+    ) == before

@@ -169,7 +169,7 @@ def _tag(docs, stream):
             lambda docs: _tag(docs, "python")["from"].update(
                 name="docker.io/library/python:3.12"
             ),
-            "python:3.12-ubi9: imported from outside registry.access.redhat.com/",
+            "python:3.12-ubi9: imported from outside Red Hat's registries",
         ),
         (
             lambda docs: _tag(docs, "nginx")["referencePolicy"].update(type="Source"),

@@ -10,7 +10,7 @@ from tests.gitops.rules_workloads import (
     django_probes_send_an_allowed_host,
     env_references_resolve,
     no_deploymentconfigs,
-    routes_are_edge_tls_to_a_service,
+    routes_are_reencrypt_tls_to_a_service,
     services_reach_pods,
     volumes_outlive_argo_cd,
     workloads_carry_topology_labels,
@@ -98,15 +98,15 @@ def test_a_service_selecting_no_pod_is_rejected(cluster):
 
 def test_a_service_target_port_missing_on_the_container_is_rejected(cluster):
     named(cluster, "Service", "frontend-service")["spec"]["ports"][0]["targetPort"] = (
-        8081
+        8080
     )
     assert services_reach_pods(cluster) == [
-        "Service frontend-service: targetPort 8081 is no port of frontend"
+        "Service frontend-service: targetPort 8080 is no port of frontend"
     ]
 
 
-def test_the_route_is_edge_tls_to_a_service(deployed):
-    assert routes_are_edge_tls_to_a_service(deployed) == []
+def test_the_route_is_reencrypt_tls_to_a_service(deployed):
+    assert routes_are_reencrypt_tls_to_a_service(deployed) == []
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_the_route_is_edge_tls_to_a_service(deployed):
             "port web is not on Service",
         ),
         (lambda r: r["spec"].update(host="chat.example.com"), "hard-coded host"),
-        (lambda r: r["spec"]["tls"].update(termination="passthrough"), "not edge"),
+        (lambda r: r["spec"]["tls"].update(termination="edge"), "not reencrypt"),
         (
             lambda r: r["spec"]["tls"].pop("insecureEdgeTerminationPolicy"),
             "not redirected",
@@ -136,7 +136,9 @@ def test_the_route_is_edge_tls_to_a_service(deployed):
 )
 def test_a_broken_route_is_rejected(cluster, breakage, problem):
     breakage(named(cluster, "Route", "frontend-route"))
-    assert any(problem in line for line in routes_are_edge_tls_to_a_service(cluster))
+    assert any(
+        problem in line for line in routes_are_reencrypt_tls_to_a_service(cluster)
+    )
 
 
 def test_env_references_resolve(deployed, templates):
