@@ -20,8 +20,9 @@ from tests.e2e.chat_page import (
     sidebar,
     wait_until_idle,
 )
+from tests.e2e.conftest import backend_settings
 from tests.e2e.nginx_server import Nginx
-from tests.e2e.signed_in import TOKENS
+from tests.e2e.signed_in import TOKENS, signed_in_site
 
 NOT_FOUND_NOTICE = "That conversation was not found."
 STOPPED_MESSAGE = "The answer was stopped before it was complete."
@@ -257,3 +258,35 @@ def test_only_test_identities_sign_in(signed_in, path):
         answer = client.get(path)
         assert answer.status_code == 403
         assert "_oauth_proxy" not in answer.cookies
+
+
+@pytest.fixture
+def rate_limited(upstream, frontend_dist, nginx_binary, tmp_path):
+    """A site of its own where each user may send one message a day."""
+    with signed_in_site(
+        tmp_path,
+        frontend_dist,
+        **backend_settings(upstream),
+        CHAT_USER_RATE_LIMIT="1/d",
+    ) as site:
+        yield site
+
+
+def test_a_user_over_their_rate_reads_why_and_others_chat_on(
+    browser, rate_limited, llm, console
+):
+    with (
+        signed_in_as(browser, rate_limited, "alice", console) as alice,
+        signed_in_as(browser, rate_limited, "bob", console) as bob,
+    ):
+        ask(alice, llm, "First of the day", "Welcome.")
+        send(alice, "One more")
+
+        refusal = conversation(alice).locator(".message-error")
+        expect(refusal).to_contain_text(
+            "You have sent 1 messages in this period, the most allowed. "
+            "You can chat again in"
+        )
+        expect(conversation(alice).get_by_text("One more")).to_be_visible()
+        expect(alice.get_by_text("You are signed out.")).to_have_count(0)
+        ask(bob, llm, "bob's first of the day", "Hello bob.")
