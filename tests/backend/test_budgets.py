@@ -77,8 +77,7 @@ async def test_over_the_rate_the_answer_is_429_with_retry_after(
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert refused.json()["error"].startswith(
-        "You have sent 2 messages in this period, the most allowed. "
-        "You can chat again in "
+        "You have sent 2 messages this minute, the most allowed. You can chat again in "
     )
     assert len(fake_llm.record.requests) == 2
     assert (await post(signed_in("bob"), {"message": "Hi"})).status_code == 200

@@ -15,6 +15,7 @@ from chat.models import RateWindow, Usage
 
 RATE = re.compile(r"(\d+)/([smhd])")
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNITS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
 class Refused(Exception):
@@ -39,7 +40,7 @@ def rate_parse(rate: str) -> tuple[int, int] | None:
 
 
 def duration(seconds: int) -> str:
-    """ "3 h 5 min", "12 min", "40 s"."""
+    """A wait in words: "3 h 5 min", "12 min", "40 s"."""
     if seconds < 60:
         return f"{seconds} s"
     hours, minutes = divmod(math.ceil(seconds / 60), 60)
@@ -75,7 +76,7 @@ def _rate_check(owner: str, now: datetime) -> None:
             1, math.ceil((start + timedelta(seconds=period) - now).total_seconds())
         )
         raise Refused(
-            f"You have sent {allowed} messages in this period, the most allowed. "
+            f"You have sent {allowed} messages this {UNITS[period]}, the most allowed. "
             f"You can chat again in {duration(wait)}.",
             wait,
         )

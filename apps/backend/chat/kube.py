@@ -25,7 +25,7 @@ class Decision:
 
 
 def attributes(access: str, namespace: str) -> dict:
-    """ "update deployments.apps" as a review's resourceAttributes."""
+    """The access "update deployments.apps" as a review's resourceAttributes."""
     try:
         verb, resource = access.split()
     except ValueError:
