@@ -152,6 +152,16 @@ class Nginx:
             self._command("-t"), capture_output=True, text=True, **self._user()
         )
 
+    def dump_config(self) -> str:
+        """``nginx -T``: the whole configuration nginx runs."""
+        return subprocess.run(
+            self._command("-T"),
+            capture_output=True,
+            text=True,
+            check=True,
+            **self._user(),
+        ).stdout
+
     def __enter__(self) -> "Nginx":
         try:
             self.render()

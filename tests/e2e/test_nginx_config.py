@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -415,11 +416,34 @@ def test_the_request_id_is_nginxs_own(request, seen, server):
     _wait_for_log(proxy, ids[1][0])
 
 
+def _listening_addresses(port):
+    """Local addresses of the listening TCP sockets on port (/proc/net/tcp)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
 def test_behind_oauth_proxy_nginx_listens_on_the_pods_loopback_only(
     behind_oauth_proxy, without_auth
 ):
     assert behind_oauth_proxy.rendered_listen == "listen 127.0.0.1:8080 default_server;"
     assert without_auth.rendered_listen == "listen 8080 default_server;"
+    # The whole configuration nginx runs has no other listener: the rendered
+    # one (moved to the test's port) and the probes' server.
+    dumped = behind_oauth_proxy.dump_config()
+    listens = re.findall(r"^\s*(listen [^;]*;)", dumped, flags=re.MULTILINE)
+    assert sorted(listens) == sorted(
+        [
+            f"listen 127.0.0.1:{behind_oauth_proxy.port} default_server;",
+            f"listen 127.0.0.1:{behind_oauth_proxy.health_port};",
+        ]
+    )
+    assert _listening_addresses(behind_oauth_proxy.port) == {"0100007F"}
 
 
 def _wait_for_log(proxy, text, timeout=5):
