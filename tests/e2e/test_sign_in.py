@@ -69,7 +69,7 @@ def sent_to_sign_in(page: Page, path: str) -> bool:
 
 
 def test_sign_in_page_comes_first_and_the_user_chats_under_their_name(
-    browser, signed_in, llm, console
+    browser, signed_in, llm, console, artifacts
 ):
     with signed_in_as(browser, signed_in, "alice", console) as page:
         expect(sidebar(page).get_by_role("link", name="Sign out")).to_have_attribute(
@@ -80,6 +80,7 @@ def test_sign_in_page_comes_first_and_the_user_chats_under_their_name(
             "user": "alice",
             "sign_out_url": "/oauth/sign_out",
         }
+        page.screenshot(path=artifacts / "chat-signed-in-desktop.png")
         assert page.evaluate("window.__cspViolations") == []
     assert [text for kind, text in console if kind in ("error", "pageerror")] == []
 
