@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from chat.logging import access_token
-from tests.backend.conftest import API_KEY
+from tests.backend.conftest import API_KEY, post
 
 SECRET = "a-secret-that-must-never-reach-the-log-7731"
 
@@ -97,3 +97,22 @@ def test_openshift_access_tokens_are_redacted_wherever_they_come_from(log_output
     assert "sha256~[redacted]" not in log_output()
     assert "Bearer [redacted]" in log_output()
     assert token not in log_output() and "Xy_9-Xy_9" not in log_output()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_lines_name_the_signed_in_user_and_never_the_proxy_secret(
+    fake_llm, log_output, settings
+):
+    from tests.backend.test_sign_in import SECRET, signed_in
+
+    settings.CHAT_PROXY_SECRET = SECRET
+    failing = {"message": "[fake fault=http_500] Hi"}
+
+    await post(signed_in("alice"), failing)
+    await post(signed_in("mallory", secret="forged"), failing)
+
+    lines = [json.loads(line) for line in log_output().splitlines()]
+    failures = [line["user"] for line in lines if "LLM call failed" in line["message"]]
+    assert failures == ["alice", "-"]
+    assert "mallory" not in log_output()
+    assert SECRET not in log_output()

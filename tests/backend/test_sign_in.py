@@ -82,14 +82,13 @@ async def test_the_user_header_is_ignored_when_no_secret_is_configured(fake_llm)
     assert (await forger.get("/chat/session")).json()["user"] is None
 
 
-@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 async def test_another_users_conversation_is_404(proxy, fake_llm, method):
     alice, bob = signed_in("alice"), signed_in("bob")
     mine = (await post(alice, {"message": "Mine"})).json()["conversation_id"]
 
-    response = await getattr(bob, method)(
-        f"/chat/conversations/{mine}",
-        **({"data": {"title": "x"}, "content_type": "application/json"}),
+    response = await bob.generic(
+        method, f"/chat/conversations/{mine}", '{"title": "x"}', "application/json"
     )
     chatted = await post(bob, {"message": "Hi", "conversation_id": mine})
 

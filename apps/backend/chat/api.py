@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_protect
 
-from chat import owners
+from chat import logging, owners
 
 DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
 SIGN_IN = "Sign in to chat."
@@ -55,7 +55,11 @@ def api(*methods, owned=False):
                     request.owner = owners.owner_get(request)
                 except owners.SignInRequired:
                     return error(SIGN_IN, 401)
-                if owners.is_user(request.owner) or owners.has_cookie(request):
+                signed_in = owners.is_user(request.owner)
+                logging.user.set(
+                    request.owner.removeprefix("user:") if signed_in else "-"
+                )
+                if signed_in or owners.has_cookie(request):
                     target = checked
             try:
                 response = await target(request, *args, **kwargs)

@@ -1,4 +1,5 @@
-"""Logging filters: the request id on every line, and secrets never written."""
+"""Logging filters: the request id and the signed-in user on every line, and
+secrets never written."""
 
 import logging
 import os
@@ -8,6 +9,9 @@ from contextvars import ContextVar
 from django.conf import settings
 
 request_id = ContextVar("request_id", default="-")
+# The user signed in through the proxy ("-" for none): never a browser owner,
+# whose id is as good as its cookie.
+user = ContextVar("user", default="-")
 # The OpenShift access token of the request being served (admin paths).
 access_token = ContextVar("access_token", default="")
 # OpenShift's OAuth access tokens, wherever they come from.
@@ -17,6 +21,7 @@ OPENSHIFT_TOKEN = re.compile(r"sha256~[A-Za-z0-9_-]+")
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = request_id.get()
+        record.user = user.get()
         return True
 
 

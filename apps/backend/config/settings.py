@@ -202,7 +202,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user)s"
+            ),
             "rename_fields": {"asctime": "time", "levelname": "level"},
         },
     },
