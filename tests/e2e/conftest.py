@@ -1,8 +1,11 @@
-"""Both topologies of the app, started once per session, and a browser.
+"""The topologies of the app, started once per session, and a browser.
 
 - ``django``: gunicorn serves the built bundle and the API (as `tox -e dev`);
 - ``nginx``: Debian's nginx with the project's nginx configuration serves the
-  bundle and proxies the API to that same gunicorn (as in the cluster).
+  bundle and proxies the API to that same gunicorn (CHAT_AUTH=none);
+- ``signed_in``: the fake oauth-proxy in front of nginx with
+  CHAT_AUTH=oauth-proxy, in front of a backend of its own that requires a
+  user (as in the cluster; tests/e2e/signed_in.py).
 
 The LLM behind the backend is the OpenAI-compatible test server.
 """
@@ -16,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import CHROMIUM_FLAGS, open_page
 from tests.e2e.nginx_server import Nginx
+from tests.e2e.signed_in import signed_in_site
 from tests.servers import Backend
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,16 +63,23 @@ def llm(upstream):
     assert upstream.record.refused == 0, "the LLM got roles that do not alternate"
 
 
+def backend_settings(upstream) -> dict[str, str]:
+    """What every backend of the suite runs with: the fake LLM behind it."""
+    return {
+        "LLM_API_BASE": upstream.base_url,
+        "LLM_API_KEY": "sk-e2e-test-key",
+        "LLM_MODEL": upstream.model,
+        "LLM_TIMEOUT": "5",
+        "CHAT_RATE_LIMIT": "10000/m",
+        "DJANGO_SECRET_KEY": "e2e-test-secret-key-not-used-anywhere-else",
+    }
+
+
 @pytest.fixture(scope="session")
 def backend(upstream, frontend_dist, tmp_path_factory):
     with Backend(
         tmp_path_factory.mktemp("backend"),
-        LLM_API_BASE=upstream.base_url,
-        LLM_API_KEY="sk-e2e-test-key",
-        LLM_MODEL=upstream.model,
-        LLM_TIMEOUT="5",
-        CHAT_RATE_LIMIT="10000/m",
-        DJANGO_SECRET_KEY="e2e-test-secret-key-not-used-anywhere-else",
+        **backend_settings(upstream),
         DJANGO_FRONTEND_DIR=str(frontend_dist),
         DJANGO_SUPERUSER_USERNAME=ADMIN_USER,
         DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
@@ -82,6 +93,16 @@ def backend(upstream, frontend_dist, tmp_path_factory):
 def nginx(nginx_binary, frontend_dist, backend):
     with Nginx(frontend_dist, backend.url) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def signed_in(upstream, frontend_dist, nginx_binary, tmp_path_factory):
+    with signed_in_site(
+        tmp_path_factory.mktemp("signed-in"),
+        frontend_dist,
+        **backend_settings(upstream),
+    ) as site:
+        yield site
 
 
 @pytest.fixture(scope="session", params=["django", "nginx"])

@@ -1,7 +1,9 @@
 import { ChatContainer } from '@/components/chat-container';
 import { useHealth } from '@/hooks/use-health';
+import { useSession } from '@/hooks/use-session';
 
 export function App() {
   const health = useHealth();
-  return <ChatContainer health={health} />;
+  const session = useSession();
+  return <ChatContainer health={health} session={session} />;
 }

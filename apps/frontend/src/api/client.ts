@@ -17,6 +17,7 @@ const UNAVAILABLE_MESSAGE =
   'The chat service is not available right now. Try again in a moment.';
 const FAILED_MESSAGE =
   'Something went wrong in the chat service. Try again in a moment.';
+export const SIGN_IN_MESSAGE = 'Sign in to chat.';
 
 const UNSAFE_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'];
 const CSRF_COOKIE = 'csrftoken';
@@ -42,15 +43,39 @@ export async function apiFetch(
   }
   let response: Response;
   try {
-    response = await fetch(`${env.apiBaseUrl}${path}`, { ...init, headers });
+    // The API never redirects; the sign-in proxy does, to the login page.
+    response = await fetch(`${env.apiBaseUrl}${path}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
   } catch (error) {
     if (isAbortError(error)) throw error;
     throw new ApiError(UNREACHABLE_MESSAGE);
+  }
+  if (signInRequired(response)) {
+    signedOutListeners.forEach((listener) => listener());
+    throw new ApiError((await serverError(response)) ?? SIGN_IN_MESSAGE, 401);
   }
   if (!response.ok) {
     throw new ApiError(await errorMessage(response), response.status);
   }
   return response;
+}
+
+const signedOutListeners = new Set<() => void>();
+
+/** Calls `listener` each time a request finds nobody signed in. */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+// The backend answers 401; OpenShift's oauth-proxy, once its session has
+// ended, redirects to the cluster's login, which fetch shows as an opaque
+// redirect.
+function signInRequired(response: Response): boolean {
+  return response.status === 401 || response.type === 'opaqueredirect';
 }
 
 let session: Promise<unknown> | null = null;
@@ -77,13 +102,19 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-async function errorMessage(response: Response): Promise<string> {
-  // Django answers {"error": "..."}; a proxy in front of a stopped backend
-  // answers 502-504 with an HTML page that means nothing to the user.
+// Django answers {"error": "..."}; a proxy's own pages mean nothing to the user.
+async function serverError(response: Response): Promise<string | null> {
   const body: unknown = await response.json().catch(() => null);
   if (isRecord(body) && typeof body.error === 'string' && body.error !== '') {
     return body.error;
   }
+  return null;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  const error = await serverError(response);
+  if (error !== null) return error;
+  // A proxy in front of a stopped backend answers 502-504.
   if (response.status >= 502 && response.status <= 504) {
     return UNAVAILABLE_MESSAGE;
   }

@@ -1,18 +1,23 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { Health } from '@/api/health';
+import { Account } from '@/components/account';
 import { ChatHeader } from '@/components/chat-header';
 import { ConversationSidebar } from '@/components/conversation-sidebar';
 import { MessageInput } from '@/components/message-input';
 import { MessageList } from '@/components/message-list';
 import type { MessageActions } from '@/components/message-item';
+import { SignInNotice } from '@/components/sign-in-notice';
 import { useChat } from '@/hooks/use-chat';
 import { useConversations } from '@/hooks/use-conversations';
+import type { SessionState } from '@/hooks/use-session';
 import type { ChatMessage } from '@/types/chat';
 
 const EMPTY_HINT = 'Ask a question to start the conversation.';
 
-export function ChatContainer({ health }: { health: Health | null }) {
+type ChatContainerProps = { health: Health | null; session: SessionState };
+
+export function ChatContainer({ health, session }: ChatContainerProps) {
   const conversations = useConversations();
   const [draft, setDraft] = useState('');
   const [editing, setEditing] = useState<ChatMessage | null>(null);
@@ -97,6 +102,7 @@ export function ChatContainer({ health }: { health: Health | null }) {
           await conversations.remove(id);
           if (id === chat.conversationId) show(null);
         }}
+        footer={<Account session={session} />}
       />
       <div className="chat">
         <ChatHeader
@@ -107,6 +113,7 @@ export function ChatContainer({ health }: { health: Health | null }) {
           onNewChat={() => show(null)}
         />
         <main className="chat-main">
+          {session.signedOut && <SignInNotice />}
           {chat.historyError && (
             <div className="history-error" role="alert">
               <p>{chat.historyError}</p>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 import type { ConversationSummary } from '@/api/conversations';
 import { ConversationItem } from '@/components/conversation-item';
@@ -15,6 +15,8 @@ type ConversationSidebarProps = {
   onClose: () => void;
   onRename: (id: string, title: string) => Promise<unknown>;
   onDelete: (id: string) => Promise<unknown>;
+  /** Shown under the list (who is signed in). */
+  footer: ReactNode;
 };
 
 /** The conversation list: a column on wide screens, a drawer on phones. */
@@ -30,6 +32,7 @@ export function ConversationSidebar({
   onClose,
   onRename,
   onDelete,
+  footer,
 }: ConversationSidebarProps) {
   const empty = items !== null && items.length === 0;
   const searchRef = useRef<HTMLInputElement>(null);
@@ -100,6 +103,7 @@ export function ConversationSidebar({
             />
           ))}
         </ul>
+        {footer}
       </aside>
     </>
   );

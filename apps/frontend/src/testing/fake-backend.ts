@@ -24,6 +24,18 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
+/**
+ * What fetch (with `redirect: 'manual'`) gives for the sign-in proxy's
+ * redirect to the login page; jsdom cannot make one, so it is drawn here.
+ */
+export function loginRedirect(): Response {
+  const response = new Response(null);
+  Object.defineProperty(response, 'type', { value: 'opaqueredirect' });
+  Object.defineProperty(response, 'status', { value: 0 });
+  Object.defineProperty(response, 'ok', { value: false });
+  return response;
+}
+
 export function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -97,12 +109,14 @@ const NOT_FOUND = { error: 'Conversation not found.' };
 
 /**
  * The backend of the API contract (README's API table) in memory: the
- * conversation list, stored messages, the four chat body forms, CSRF and
- * the way interrupted answers are stored. `reply` scripts the model.
+ * signed-in `user` (null: a run without sign-in), the conversation list,
+ * stored messages, the four chat body forms, CSRF and the way interrupted
+ * answers are stored. `reply` scripts the model.
  */
 export function fakeBackend({
   model = 'hosted_vllm/demo-model',
   demo = false,
+  user = null as string | null,
 } = {}) {
   const conversations = new Map<string, FakeConversation>();
   const replies: ((reply: FakeReply) => void)[] = [];
@@ -324,6 +338,10 @@ export function fakeBackend({
     }
     if (url.pathname === '/health')
       return jsonResponse({ status: 'ok', model, demo });
+    if (url.pathname === '/chat/session') {
+      const signOut = user === null ? null : '/oauth/sign_out';
+      return jsonResponse({ user, sign_out_url: signOut });
+    }
     if (url.pathname === '/chat/conversations') return list(url);
     const match = /^\/chat\/conversations\/([^/]+)$/.exec(url.pathname);
     if (match) return one(decodeURIComponent(match[1]), init);

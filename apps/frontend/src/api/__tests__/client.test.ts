@@ -1,5 +1,5 @@
-import { apiFetch } from '@/api/client';
-import { jsonResponse, stubFetch } from '@/testing/fake-backend';
+import { ApiError, apiFetch, onSignedOut } from '@/api/client';
+import { jsonResponse, loginRedirect, stubFetch } from '@/testing/fake-backend';
 
 const sent = (init: RequestInit | undefined) =>
   new Headers(init?.headers).get('X-CSRFToken');
@@ -44,5 +44,31 @@ describe('apiFetch', () => {
     const fetchMock = stubFetch(() => jsonResponse({}));
     await apiFetch('/health');
     expect(fetchMock.mock.calls.map(([url]) => url)).toEqual(['/health']);
+  });
+
+  it('tells the listeners when nobody is signed in, and only then', async () => {
+    const signedOut = vi.fn();
+    const stop = onSignedOut(signedOut);
+    const answers: Record<string, () => Response> = {
+      '/health': () => jsonResponse({ error: 'Sign in to chat.' }, 401),
+      '/csrf': () => jsonResponse({ error: 'The page is out of date.' }, 403),
+      '/proxy': () => loginRedirect(),
+    };
+    const fetchMock = stubFetch((url) => answers[url]());
+    const failure = (path: string) =>
+      apiFetch(path).catch((error: ApiError) => [error.status, error.message]);
+
+    expect(await failure('/health')).toEqual([401, 'Sign in to chat.']);
+    expect(signedOut).toHaveBeenCalledTimes(1);
+    expect(await failure('/csrf')).toEqual([403, 'The page is out of date.']);
+    expect(signedOut).toHaveBeenCalledTimes(1);
+    expect(await failure('/proxy')).toEqual([401, 'Sign in to chat.']);
+    expect(signedOut).toHaveBeenCalledTimes(2);
+    expect(fetchMock.mock.calls.map(([, init]) => init?.redirect)).toEqual([
+      'manual',
+      'manual',
+      'manual',
+    ]);
+    stop();
   });
 });
