@@ -3,6 +3,7 @@
 import pytest
 
 from chat.models import Conversation, Message
+from tests import contracts
 from tests.backend.conftest import API_KEY, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -251,10 +252,7 @@ async def test_no_endpoint_with_debug_off_answers_500_and_stores_the_failure(
 
     response = await post(async_client, {"message": "Hi"})
 
-    error = (
-        "The chat cannot reach its model because of a setup problem. Trying "
-        "again will not help: tell the people who run this service."
-    )
+    error = contracts.NOT_SET_UP
     conversation = await Conversation.objects.aget()
     assert response.status_code == 500
     assert response.json() == {"error": error, "conversation_id": str(conversation.pk)}

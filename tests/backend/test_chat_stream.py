@@ -5,6 +5,7 @@ import json
 import pytest
 
 from chat.models import Message
+from tests import contracts
 from tests.backend.conftest import stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,13 +104,12 @@ async def test_stream_cut_midway_keeps_the_partial_reply(async_client, fake_llm)
     _, events = await stream(async_client, {"message": "Hi"})
 
     assert [name for name, _ in events] == ["start", "delta", "delta", "error"]
-    broke_off = "The connection to the model broke off. Try again."
-    assert events[-1][1]["error"] == broke_off
+    assert events[-1][1]["error"] == contracts.BROKE_OFF
     reply = await Message.objects.aget(role="assistant")
     assert (reply.content, reply.status, reply.error) == (
         "one two",
         "partial",
-        broke_off,
+        contracts.BROKE_OFF,
     )
 
 
@@ -127,8 +127,7 @@ async def test_stream_that_stalls_between_tokens_times_out(
         (
             "error",
             {
-                "error": "The model did not answer in time. "
-                "Try again, or ask a shorter question.",
+                "error": contracts.TIMED_OUT,
                 "conversation_id": events[0][1]["conversation_id"],
                 "message_id": reply.pk,
             },

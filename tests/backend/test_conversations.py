@@ -7,6 +7,7 @@ import pytest
 from django.test import AsyncClient
 
 from chat.models import Conversation, Message
+from tests import contracts
 from tests.backend.conftest import owner_of, post, stream
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +61,7 @@ async def test_history_lists_every_message_with_its_id_and_status(
             "assistant",
             "",
             "failed",
-            "The model is unavailable right now. Try again in a moment.",
+            contracts.UNAVAILABLE,
         ),
     ]
 

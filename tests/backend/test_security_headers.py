@@ -8,15 +8,15 @@ import pytest
 
 from django.conf import settings
 
+from tests.contracts import SECURITY_HEADERS
+
 NGINX_SERVER_CONF = (
     Path(__file__).parents[2] / "apps/frontend/nginx/nginx-default-cfg/frontend.conf"
 )
 
 EXPECTED = {
     "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
+    **SECURITY_HEADERS,
 }
 
 

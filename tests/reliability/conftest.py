@@ -16,8 +16,6 @@ SECRET_KEY = secrets.token_urlsafe(50)
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 FIGURES: list[str] = []
 
-DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
-
 
 def pytest_terminal_summary(terminalreporter):
     if FIGURES:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import DATABASE_DOWN, browser, parse_events
+from tests.contracts import DATABASE_DOWN
+from tests.reliability.conftest import browser, parse_events
 from tests.reliability.hostile import (
     EXAMPLES,
     SEED,

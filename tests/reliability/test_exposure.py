@@ -7,18 +7,13 @@ import re
 import httpx
 import pytest
 
+from tests.contracts import SECURITY_HEADERS
 from tests.reliability.conftest import (
     ADMIN_PASSWORD,
     API_KEY,
     assert_no_secrets,
     browser,
 )
-
-HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 def admin_login(client: httpx.Client, password=ADMIN_PASSWORD) -> httpx.Response:
@@ -114,7 +109,7 @@ def test_every_response_carries_the_security_headers(toured, report):
     missing = [
         (r.request.method, str(r.request.url.path), r.status_code, name)
         for r in toured
-        for name, value in HEADERS.items()
+        for name, value in SECURITY_HEADERS.items()
         if r.headers.get(name) != value
     ]
 

@@ -7,34 +7,12 @@ import asyncio
 import httpx
 import pytest
 
+from tests.contracts import BROKE_OFF, FAILURES, STREAM_FAILURES, TIMED_OUT
+from tests.fake_openai import Behaviour
 from tests.reliability.conftest import assert_no_secrets, browser, parse_events
 from tests.servers import free_port
 
-TIMED_OUT = "The model did not answer in time. Try again, or ask a shorter question."
-BROKE_OFF = "The connection to the model broke off. Try again."
-NOT_SET_UP = (
-    "The chat cannot reach its model because of a setup problem. Trying again "
-    "will not help: tell the people who run this service."
-)
-UNAVAILABLE = "The model is unavailable right now. Try again in a moment."
-
-# fault -> the error a client sees
-FAILURES = {
-    "http_401": NOT_SET_UP,
-    "http_403": NOT_SET_UP,
-    "http_429": (
-        "The model is busy with too many requests. Wait a minute and try again."
-    ),
-    "http_500": UNAVAILABLE,
-    "http_503": UNAVAILABLE,
-    "non_json": "The model sent an answer that could not be read. Try again.",
-    "error_body_200": "The model could not handle this request. Try again, or "
-    "rephrase your message or start a new chat.",
-    "hang": TIMED_OUT,
-}
-# LiteLLM reads an error object inside a stream as a server error.
-STREAM_FAILURES = {**FAILURES, "error_body_200": UNAVAILABLE}
-HEALTHY = "Hello from the fake model."
+HEALTHY = Behaviour.reply
 
 
 async def chat(client, message, conversation_id=None):
