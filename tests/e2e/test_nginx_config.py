@@ -305,7 +305,7 @@ FORGED = {
 FROM_OAUTH_PROXY = {
     "X-Forwarded-User": "alice",
     "X-Forwarded-Email": "alice@example.com",
-    "X-Forwarded-Access-Token": "sha256~alices-token",
+    "X-Forwarded-Access-Token": "alices-token",
 }
 
 
@@ -359,7 +359,7 @@ def test_the_access_token_goes_to_the_admin_only(behind_oauth_proxy, seen, path)
     assert _identity(headers) == {
         "X-Chat-User": ["alice"],
         "X-Chat-Proxy-Secret": [PROXY_SECRET],
-        "X-Chat-Access-Token": ["sha256~alices-token"],
+        "X-Chat-Access-Token": ["alices-token"],
     }
     assert headers.get_all("X-Forwarded-Access-Token") is None
 
