@@ -1,7 +1,7 @@
 import re
 import uuid
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import markcoroutinefunction
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -16,16 +16,20 @@ from chat.logging import request_id
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-class RequestIdMiddleware:
-    """Tag every log line of a request with an id, and return it as X-Request-ID."""
+class AsyncMiddleware:
+    """Base of this project's middlewares: async only, so that Django never
+    wraps the request path in a thread hop for them."""
 
     async_capable = True
     sync_capable = False
 
     def __init__(self, get_response):
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
+        markcoroutinefunction(self)
+
+
+class RequestIdMiddleware(AsyncMiddleware):
+    """Tag every log line of a request with an id, and return it as X-Request-ID."""
 
     async def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
@@ -38,18 +42,11 @@ class RequestIdMiddleware:
         return response
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(AsyncMiddleware):
     """Send CONTENT_SECURITY_POLICY with every response: in a local run Django
     serves the app and the admin itself, with the policy nginx sets in the
     cluster. Not django-csp: its middleware is sync, two thread hops per
     request, for one constant header."""
-
-    async_capable = True
-    sync_capable = False
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        markcoroutinefunction(self)
 
     async def __call__(self, request):
         response = await self.get_response(request)
@@ -94,18 +91,10 @@ class AdminMessageMiddleware(AdminOnlyMixin, MessageMiddleware):
     pass
 
 
-class AdminProxySignInMiddleware:
+class AdminProxySignInMiddleware(AsyncMiddleware):
     """With CHAT_PROXY_SECRET set, the admin is for the OpenShift users who
     pass the access check (chat/admin_access.py). After the session and
     authentication middlewares."""
-
-    async_capable = True
-    sync_capable = False
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
 
     async def __call__(self, request):
         if settings.CHAT_PROXY_SECRET and request.path_info.startswith("/admin/"):
