@@ -208,9 +208,10 @@ def nginx_read_timeout(conf=NGINX_PROXY_CONF):
 
 def _pre_stop(container):
     return " ".join(
-        container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get(
-            "command", []
-        )
+        container.get("lifecycle", {})
+        .get("preStop", {})
+        .get("exec", {})
+        .get("command", [])
     )
 
 
@@ -225,9 +226,8 @@ def streams_outlive_a_rollout(docs, read_timeout):
         service = services.get((namespace_of(route), route["spec"]["to"]["name"]))
         if service is None:
             continue
-        longest = max(
-            _seconds(route["metadata"].get("annotations", {}).get(ROUTE_TIMEOUT, "30s")),
-            read_timeout,
+        route_timeout = _seconds(
+            route["metadata"].get("annotations", {}).get(ROUTE_TIMEOUT, "30s")
         )
         for namespace, obj, spec, labels in pod_templates(docs):
             if namespace != namespace_of(route) or not selects(
@@ -246,10 +246,14 @@ def streams_outlive_a_rollout(docs, read_timeout):
                 for container, hook in hooks.items()
                 if not hook
             ]
-            for container in spec["containers"]:
-                if _is_oauth_proxy(container):
-                    timeout = _flags(container).get("upstream-timeout", "30s")
-                    longest = max(longest, _seconds(timeout))
+            longest = max(
+                [route_timeout, read_timeout]
+                + [
+                    _seconds(_flags(c).get("upstream-timeout", "30s"))
+                    for c in spec["containers"]
+                    if _is_oauth_proxy(c)
+                ]
+            )
             wait = int(quits[0]["wait"]) if quits else 0
             grace = spec.get("terminationGracePeriodSeconds", 30)
             if grace < wait + longest:
@@ -344,7 +348,11 @@ def limit_ranges_admit_every_container(docs, bootstrap):
         for namespace, obj, spec, _ in pod_templates(docs)
         for c in spec.get("initContainers", []) + spec["containers"]
     ] + [
-        (namespace_of(b), f"BuildConfig {b['metadata']['name']}", b["spec"]["resources"])
+        (
+            namespace_of(b),
+            f"BuildConfig {b['metadata']['name']}",
+            b["spec"]["resources"],
+        )
         for b in docs
         if b["kind"] == "BuildConfig"
     ]
@@ -360,7 +368,9 @@ def limit_ranges_admit_every_container(docs, bootstrap):
         ]
         for field in ("default", "defaultRequest", "max"):
             if not {"cpu", "memory"} <= set(limits.get(field, {})):
-                problems.append(f"{namespace}: LimitRange has no {field} cpu and memory")
+                problems.append(
+                    f"{namespace}: LimitRange has no {field} cpu and memory"
+                )
         for ns, where, resources in containers:
             if ns != namespace:
                 continue

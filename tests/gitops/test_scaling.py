@@ -26,9 +26,7 @@ def bootstrap():
 def _in(docs, kind, namespace):
     """The one object of a kind in a namespace (both quotas are llm-chat)."""
     (found,) = [
-        o
-        for o in docs
-        if o["kind"] == kind and o["metadata"]["namespace"] == namespace
+        o for o in docs if o["kind"] == kind and o["metadata"]["namespace"] == namespace
     ]
     return found
 
@@ -74,9 +72,9 @@ def test_autoscalers_fit_their_deployments(cluster):
             "HorizontalPodAutoscaler backend: bounds 1..6 are not 2 <= min <= max",
         ),
         (
-            lambda d: named(d, "HorizontalPodAutoscaler", "backend")["spec"][
-                "metrics"
-            ][0]["resource"]["target"].update(averageUtilization=500),
+            lambda d: named(d, "HorizontalPodAutoscaler", "backend")["spec"]["metrics"][
+                0
+            ]["resource"]["target"].update(averageUtilization=500),
             "HorizontalPodAutoscaler backend: CPU target 500% is not below the "
             "limit (500% of the request)",
         ),
@@ -162,8 +160,9 @@ def test_autoscaled_replicas_are_ignored(apps, part):
 def test_an_autoscaled_replica_count_left_in_the_diff_is_rejected(apps):
     app = named(apps, "Application", "llm-chat-frontend")
     app["spec"]["ignoreDifferences"] = [
-        e for e in app["spec"]["ignoreDifferences"] if "jsonPointers" not in e
-        or "/spec/replicas" not in e["jsonPointers"]
+        e
+        for e in app["spec"]["ignoreDifferences"]
+        if "jsonPointers" not in e or "/spec/replicas" not in e["jsonPointers"]
     ]
     rendered = kustomize(app["spec"]["source"]["path"])
     assert autoscaled_replicas_are_ignored(app, rendered) == [
@@ -286,9 +285,7 @@ def test_limit_ranges_admit_every_container(cluster, bootstrap):
 
 def test_a_container_above_the_limit_range_is_rejected(cluster, bootstrap):
     container(cluster, "backend", "backend")["resources"]["limits"]["memory"] = "2Gi"
-    _in(bootstrap, "LimitRange", "llm-chat-backend")["spec"]["limits"][0].pop(
-        "default"
-    )
+    _in(bootstrap, "LimitRange", "llm-chat-backend")["spec"]["limits"][0].pop("default")
     assert limit_ranges_admit_every_container(cluster, bootstrap) == [
         "llm-chat-backend: LimitRange has no default cpu and memory",
         "backend/backend: memory limit 2Gi above the LimitRange's max 1Gi",
