@@ -55,6 +55,8 @@ preflight() {
   done
   for ns in "$BACKEND_NS" "$FRONTEND_NS"; do
     need create rolebindings.rbac.authorization.k8s.io "$ns"
+    need create resourcequotas "$ns"
+    need create limitranges "$ns"
     need create secrets "$ns"
   done
   need create configmaps "$BACKEND_NS"

@@ -20,6 +20,8 @@ RESOURCES = {
     "AppProject": "appprojects.argoproj.io",
     "Application": "applications.argoproj.io",
     "RoleBinding": "rolebindings.rbac.authorization.k8s.io",
+    "ResourceQuota": "resourcequotas",
+    "LimitRange": "limitranges",
     "Secret": "secrets",
     "ConfigMap": "configmaps",
     "Service": "services",
@@ -207,8 +209,12 @@ def test_a_sandbox_user_running_install_sh_gets_every_missing_permission(fake):
         "      create appprojects.argoproj.io -n llm-chat-gitops\n"
         "      create applications.argoproj.io -n llm-chat-gitops\n"
         "      create rolebindings.rbac.authorization.k8s.io -n llm-chat-backend\n"
+        "      create resourcequotas -n llm-chat-backend\n"
+        "      create limitranges -n llm-chat-backend\n"
         "      create secrets -n llm-chat-backend\n"
         "      create rolebindings.rbac.authorization.k8s.io -n llm-chat-frontend\n"
+        "      create resourcequotas -n llm-chat-frontend\n"
+        "      create limitranges -n llm-chat-frontend\n"
         "      create secrets -n llm-chat-frontend\n"
         "      create configmaps -n llm-chat-backend\n"
         "      patch deployments.apps -n llm-chat-backend\n"
