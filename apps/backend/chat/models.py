@@ -2,6 +2,9 @@ import uuid
 
 from django.db import models
 
+# Defined apart, registered with the app here.
+from chat.window_counters import WindowCounter  # noqa: F401
+
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
