@@ -55,8 +55,9 @@ def two_backends(upstream, tmp_path):
     }
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with Backend(tmp_path / "a", **env) as first, Backend(tmp_path / "b", **env) as second:
-        yield first, second
+    with Backend(tmp_path / "a", **env) as first:
+        with Backend(tmp_path / "b", **env) as second:
+            yield first, second
 
 
 def test_two_backends_on_one_database_share_the_chat_limit(two_backends, upstream):

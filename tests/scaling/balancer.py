@@ -53,7 +53,7 @@ def title(pid: int) -> str:
 
 
 class Balancer:
-    """``with Balancer([port, ...]) as service: service.url; service.set_members([...])``"""
+    """``with Balancer([port, ...]) as service: service.set_members([...])``"""
 
     def __init__(self, members: list[int]) -> None:
         self.members = list(members)

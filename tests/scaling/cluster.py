@@ -87,6 +87,25 @@ class Pod(Backend):
             return False
 
 
+def start_at_once(pods: list[Pod]) -> None:
+    """Start the pods together, as a Deployment's first rollout does."""
+    errors = []
+
+    def start(pod):
+        try:
+            pod.start()
+        except Exception as exc:
+            errors.append(exc)
+
+    starts = [threading.Thread(target=start, args=(pod,)) for pod in pods]
+    for thread in starts:
+        thread.start()
+    for thread in starts:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def stored_messages(url: str) -> dict[str, list[tuple[str, str, str]]]:
     """(role, status, content) of every stored message, by conversation."""
     with psycopg.connect(url) as connection:
@@ -138,4 +157,3 @@ class Endpoints:
     def __exit__(self, *exc_info) -> None:
         self.stopping.set()
         self.thread.join(10)
-

@@ -84,9 +84,12 @@ class Load:
     async def _stream(self, kind: str, message: str) -> None:
         outcome = Outcome(kind)
         try:
-            async with self._http() as http, http.stream(
-                "POST", "/chat/stream", json={"message": message}
-            ) as response:
+            async with (
+                self._http() as http,
+                http.stream(
+                    "POST", "/chat/stream", json={"message": message}
+                ) as response,
+            ):
                 outcome.status = response.status_code
                 async for line in response.aiter_lines():
                     if line.startswith("event: "):

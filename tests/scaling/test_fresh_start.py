@@ -3,14 +3,13 @@ or after scaling from zero: both become ready, the migrations run once, and
 from then on both count rate limits in the same place."""
 
 import os
-import threading
 from contextlib import ExitStack
 
 import httpx
 import psycopg
 import pytest
 
-from tests.scaling.cluster import Pod, database
+from tests.scaling.cluster import Pod, database, start_at_once
 
 
 @pytest.fixture(scope="module")
@@ -25,20 +24,7 @@ def pods(pod_env, tmp_path_factory):
         pods = [Pod(tmp_path_factory.mktemp(name), **env) for name in ("a", "b")]
         for pod in pods:
             stack.callback(pod.__exit__, None, None, None)
-        errors = []
-
-        def start(pod):
-            try:
-                pod.start()
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        starts = [threading.Thread(target=start, args=(pod,)) for pod in pods]
-        for thread in starts:
-            thread.start()
-        for thread in starts:
-            thread.join()
-        assert not errors, errors
+        start_at_once(pods)
         yield url, pods
 
 

@@ -1,6 +1,6 @@
 """Rolling updates under load, through the whole stack:
 
-    load -> "router" -> frontend nginx -> "Service" -> backend pod a, pod b -> PostgreSQL
+    load -> "router" -> frontend nginx -> "Service" -> pods a and b -> PostgreSQL
 
 The project's nginx configuration runs in Debian's nginx; the router and the
 Service are plain nginx balancers whose members change as the endpoints
@@ -16,7 +16,13 @@ import pytest
 
 from tests.e2e.nginx_server import Nginx
 from tests.scaling.balancer import Balancer
-from tests.scaling.cluster import Endpoints, Pod, database, stored_messages
+from tests.scaling.cluster import (
+    Endpoints,
+    Pod,
+    database,
+    start_at_once,
+    stored_messages,
+)
 from tests.scaling.load import Load
 
 # Two tokens, then nothing until the connection ends: a stream that outlasts
@@ -45,14 +51,14 @@ def stack(pod_env, tmp_path_factory):
             **pod_env,
             "DATABASE_URL": url,
             "CHAT_RATE_LIMIT": "100000/m",
-            # Serve 3 s with readiness false, drain 3 s, 2 s to store the rest.
-            "SHUTDOWN_DELAY": "3",
-            "GRACEFUL_TIMEOUT": "8",
+            # Serve 2 s with readiness false, drain 2 s, 2 s to store the rest.
+            "SHUTDOWN_DELAY": "2",
+            "GRACEFUL_TIMEOUT": "6",
         }
-        pods = [
-            stack.enter_context(Pod(tmp_path_factory.mktemp(name), **env))
-            for name in ("pod-a", "pod-b")
-        ]
+        pods = [Pod(tmp_path_factory.mktemp(name), **env) for name in ("a", "b")]
+        for pod in pods:
+            stack.callback(pod.__exit__, None, None, None)
+        start_at_once(pods)
         service = stack.enter_context(Balancer([pod.port for pod in pods]))
         endpoints = stack.enter_context(Endpoints(service, pods))
         # The API is what is under test: the page itself can be any file.

@@ -56,18 +56,19 @@ def hit(key: str, rate: Rate) -> bool:
         connection.ops.quote_name,
         (WindowCounter._meta.db_table, "key", "bucket", "hits"),
     )
+    # Identifiers from the model, quoted; values as parameters.
     with transaction.atomic(), connection.cursor() as cursor:
         # Not RETURNING: RHEL 9's SQLite (3.34) predates it. Inside the
         # transaction the row stays locked by this update until the SELECT.
         cursor.execute(
-            f"INSERT INTO {table} ({key_}, {bucket_}, {hits}, expires)"
+            f"INSERT INTO {table} ({key_}, {bucket_}, {hits}, expires)"  # noqa: S608
             " VALUES (%s, %s, 1, %s)"
             f" ON CONFLICT ({key_}, {bucket_})"
             f" DO UPDATE SET {hits} = {table}.{hits} + 1",
             [key, bucket, (bucket + 1) * rate.seconds],
         )
         cursor.execute(
-            f"SELECT {hits} FROM {table} WHERE {key_} = %s AND {bucket_} = %s",
+            f"SELECT {hits} FROM {table} WHERE {key_} = %s AND {bucket_} = %s",  # noqa: S608
             [key, bucket],
         )
         (count,) = cursor.fetchone()

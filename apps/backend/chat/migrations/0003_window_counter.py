@@ -4,23 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0002_conversation_owner_title'),
+        ("chat", "0002_conversation_owner_title"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WindowCounter',
+            name="WindowCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('bucket', models.BigIntegerField()),
-                ('hits', models.PositiveIntegerField(default=0)),
-                ('expires', models.BigIntegerField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("bucket", models.BigIntegerField()),
+                ("hits", models.PositiveIntegerField(default=0)),
+                ("expires", models.BigIntegerField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('key', 'bucket'), name='window_counter_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "bucket"), name="window_counter_key"
+                    )
+                ],
             },
         ),
     ]
