@@ -43,7 +43,9 @@ class Load:
         self.held = held
         self.clients = clients
         self.outcomes: list[Outcome] = []
-        self.in_flight: list[Outcome] = []
+        self.in_flight: list[Outcome] = []  # streams that sent tokens
+        self.holding: list[Outcome] = []  # held streams not ended yet
+        self.held_changed = asyncio.Condition()
         self.changed = threading.Condition()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -83,6 +85,8 @@ class Load:
 
     async def _stream(self, kind: str, message: str) -> None:
         outcome = Outcome(kind)
+        if kind == "held":
+            self.holding.append(outcome)
         try:
             async with (
                 self._http() as http,
@@ -103,6 +107,8 @@ class Load:
                         with self.changed:
                             self.in_flight.append(outcome)
                             self.changed.notify_all()
+                        async with self.held_changed:
+                            self.held_changed.notify_all()
         except httpx.HTTPError as exc:
             outcome.error = type(exc).__name__
         except asyncio.CancelledError:
@@ -110,12 +116,22 @@ class Load:
             raise
         finally:
             self._record(outcome)
+            if kind == "held":
+                self.holding.remove(outcome)
+                async with self.held_changed:
+                    self.held_changed.notify_all()
 
     async def _run(self) -> None:
         holders = [asyncio.ensure_future(self._holder()) for _ in range(2)]
         try:
             await asyncio.gather(*(self._client() for _ in range(self.clients)))
         finally:
+            # Leave only streams that have begun, as a user closing the tab
+            # does: one cancelled earlier may not have been stored at all.
+            async with self.held_changed:
+                await self.held_changed.wait_for(
+                    lambda: all(o in self.in_flight for o in self.holding)
+                )
             for holder in holders:
                 holder.cancel()
             await asyncio.gather(*holders, return_exceptions=True)

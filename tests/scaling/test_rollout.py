@@ -51,9 +51,9 @@ def stack(pod_env, tmp_path_factory):
             **pod_env,
             "DATABASE_URL": url,
             "CHAT_RATE_LIMIT": "100000/m",
-            # Serve 2 s with readiness false, drain 2 s, 2 s to store the rest.
-            "SHUTDOWN_DELAY": "2",
-            "GRACEFUL_TIMEOUT": "6",
+            # Serve 3 s with readiness false, drain 2 s, 2 s to store the rest.
+            "SHUTDOWN_DELAY": "3",
+            "GRACEFUL_TIMEOUT": "7",
         }
         pods = [Pod(tmp_path_factory.mktemp(name), **env) for name in ("a", "b")]
         for pod in pods:
@@ -111,11 +111,9 @@ def test_a_rolling_update_of_the_backends_fails_no_request(stack, upstream):
         roles = [(role, status) for role, status, _ in stored[outcome.conversation_id]]
         assert roles == COMPLETE
     for outcome in held:
-        assert stored[outcome.conversation_id][1] == (
-            "assistant",
-            "partial",
-            "Hello from",
-        )
+        role, status, content = stored[outcome.conversation_id][1]
+        assert (role, status) == ("assistant", "partial")
+        assert content in ("Hello", "Hello from")
     assert all("WORKER TIMEOUT" not in pod.log() for pod in stack.pods)
 
 
