@@ -19,6 +19,8 @@ worker_class = "config.workers.GracefulUvicornWorker"
 # only catches a blocked loop; it never cuts a long stream.
 timeout = 30
 # Let in-flight streams finish inside the pod's termination grace period.
+# SHUTDOWN_DELAY (config/workers.py), the time to leave the Service with
+# readiness false while still serving, is part of it.
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "25"))
 keepalive = 5
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

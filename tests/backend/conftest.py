@@ -3,7 +3,6 @@ import os
 
 import pytest
 
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from chat import owners
@@ -35,12 +34,6 @@ def plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counters live in the cache; start each test from zero."""
-    cache.clear()
 
 
 @pytest.fixture

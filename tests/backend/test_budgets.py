@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from chat.models import Message, RateWindow, Usage
+from chat.models import Message, Usage
+from chat.window_counters import WindowCounter
 from tests.backend.conftest import API_KEY, post
 from tests.backend.test_sign_in import SECRET, signed_in
 from tests.servers import Backend
@@ -85,14 +86,15 @@ async def test_over_the_rate_the_answer_is_429_with_retry_after(
 
 async def test_an_earlier_windows_count_is_dropped(proxy, fake_llm, settings):
     settings.CHAT_USER_RATE_LIMIT = "1/h"
-    await RateWindow.objects.acreate(
-        owner="user:alice", start=datetime(2026, 1, 1, tzinfo=UTC), count=99
+    await WindowCounter.objects.acreate(
+        key="user-rate:user:alice", bucket=1, hits=99, expires=3600
     )
 
     response = await post(signed_in("alice"), {"message": "Hi"})
 
     assert response.status_code == 200
-    assert [w.count async for w in RateWindow.objects.all()] == [1]
+    kept = WindowCounter.objects.filter(key="user-rate:user:alice")
+    assert [w.hits async for w in kept] == [1]
 
 
 async def test_browser_owners_have_budgets_too(fake_llm, settings):

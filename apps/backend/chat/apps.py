@@ -7,9 +7,9 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self):
-        from chat.budgets import rate_parse
+        from chat.budgets import user_rate
         from chat.kube import attributes
 
         # A mistyped setting stops the start, not each request.
-        rate_parse(settings.CHAT_USER_RATE_LIMIT)
+        user_rate()
         attributes(settings.CHAT_ADMIN_ACCESS, namespace="")

@@ -1,9 +1,8 @@
 """Per-owner budgets, counted in the database so that all replicas agree: a
 daily token budget (CHAT_USER_DAILY_TOKENS) and a request rate
-(CHAT_USER_RATE_LIMIT, "<count>/<s|m|h|d>")."""
+(CHAT_USER_RATE_LIMIT, written like "20/m", chat/window_counters.py)."""
 
 import math
-import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -11,11 +10,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from chat.models import RateWindow, Usage
+from chat.models import Usage
+from chat.window_counters import Rate, hit
 
-RATE = re.compile(r"(\d+)/([smhd])")
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-UNITS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+WINDOWS = {1: "this second", 60: "this minute", 3600: "this hour", 86400: "today"}
 
 
 class Refused(Exception):
@@ -27,16 +25,17 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-def rate_parse(rate: str) -> tuple[int, int] | None:
-    """CHAT_USER_RATE_LIMIT as (requests, seconds); None for no limit."""
-    if not rate:
+def user_rate() -> Rate | None:
+    """CHAT_USER_RATE_LIMIT; None for no limit."""
+    text = settings.CHAT_USER_RATE_LIMIT.strip()
+    if not text:
         return None
-    match = RATE.fullmatch(rate.strip())
-    if not match:
+    try:
+        return Rate.parse(text)
+    except ValueError:
         raise ImproperlyConfigured(
-            f"CHAT_USER_RATE_LIMIT must look like 20/m (s, m, h or d), not {rate!r}."
-        )
-    return int(match.group(1)), PERIODS[match.group(2)]
+            f"CHAT_USER_RATE_LIMIT must look like 20/m (s, m, h or d), not {text!r}."
+        ) from None
 
 
 def duration(seconds: int) -> str:
@@ -60,26 +59,17 @@ def _counted(model, lookup: dict, **increments) -> None:
         model.objects.filter(**lookup).update(**changes)
 
 
-def _rate_check(owner: str, now: datetime) -> None:
-    rate = rate_parse(settings.CHAT_USER_RATE_LIMIT)
-    if rate is None:
+def _rate_check(owner: str) -> None:
+    rate = user_rate()
+    if rate is None or not hit(f"user-rate:{owner}", rate):
         return
-    allowed, period = rate
-    epoch = int(now.timestamp())
-    start = datetime.fromtimestamp(epoch - epoch % period, UTC)
-    with transaction.atomic():
-        RateWindow.objects.filter(owner=owner, start__lt=start).delete()
-        _counted(RateWindow, {"owner": owner, "start": start}, count=1)
-        count = RateWindow.objects.get(owner=owner, start=start).count
-    if count > allowed:
-        wait = max(
-            1, math.ceil((start + timedelta(seconds=period) - now).total_seconds())
-        )
-        raise Refused(
-            f"You have sent {allowed} messages this {UNITS[period]}, the most allowed. "
-            f"You can chat again in {duration(wait)}.",
-            wait,
-        )
+    wait = rate.seconds_left()
+    window = WINDOWS.get(rate.seconds, f"in these {duration(rate.seconds)}")
+    raise Refused(
+        f"You have sent {rate.limit} messages {window}, the most allowed. "
+        f"You can chat again in {duration(wait)}.",
+        wait,
+    )
 
 
 def _tokens_check(owner: str, now: datetime) -> None:
@@ -103,9 +93,8 @@ def _tokens_check(owner: str, now: datetime) -> None:
 def admit(owner: str) -> None:
     """Count a request of `owner` against its rate; raise `Refused` when it
     is over its rate or has used its daily tokens."""
-    now = datetime.now(UTC)
-    _rate_check(owner, now)
-    _tokens_check(owner, now)
+    _rate_check(owner)
+    _tokens_check(owner, datetime.now(UTC))
 
 
 def usage_add(owner: str, usage: dict | None) -> None:

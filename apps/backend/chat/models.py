@@ -2,6 +2,9 @@ import uuid
 
 from django.db import models
 
+# Defined apart, registered with the app here.
+from chat.window_counters import WindowCounter  # noqa: F401
+
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -75,22 +78,3 @@ class Usage(models.Model):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
-
-
-class RateWindow(models.Model):
-    """An owner's requests in the current window of CHAT_USER_RATE_LIMIT,
-    counted in the database so that every replica agrees."""
-
-    owner = models.CharField(max_length=200)
-    start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "start"], name="ratewindow_owner_start"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.owner} from {self.start}: {self.count}"

@@ -1,8 +1,11 @@
-"""Per-client rate limits, counted per process (one ASGI worker per pod)."""
+"""Per-client rate limits, counted in the database that every replica shares
+(chat/window_counters.py)."""
 
-from django_ratelimit.core import is_ratelimited
+from asgiref.sync import sync_to_async
 
 from django.conf import settings
+
+from chat.window_counters import Rate, hit
 
 
 def client_ip(request) -> str:
@@ -22,19 +25,16 @@ def client_ip(request) -> str:
     return request.META["REMOTE_ADDR"]
 
 
-def chat_limited(request) -> bool:
+async def chat_limited(request) -> bool:
     """Count this chat request against its client's CHAT_RATE_LIMIT."""
-    return is_ratelimited(
-        request, group="chat", key="ip", rate=settings.CHAT_RATE_LIMIT, increment=True
+    return await sync_to_async(hit)(
+        f"chat:{client_ip(request)}", Rate.parse(settings.CHAT_RATE_LIMIT)
     )
 
 
 def admin_login_limited(request) -> bool:
     """Count this login attempt against its client's ADMIN_LOGIN_RATE_LIMIT."""
-    return is_ratelimited(
-        request,
-        group="admin-login",
-        key="ip",
-        rate=settings.ADMIN_LOGIN_RATE_LIMIT,
-        increment=True,
+    return hit(
+        f"admin-login:{client_ip(request)}",
+        Rate.parse(settings.ADMIN_LOGIN_RATE_LIMIT),
     )

@@ -12,13 +12,22 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views import csrf
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from chat import budgets, conversations, forms, identity, llm, services, throttle
+from chat import (
+    budgets,
+    conversations,
+    forms,
+    identity,
+    llm,
+    services,
+    shutdown,
+    throttle,
+)
 from chat.api import DATABASE_DOWN, ApiError, api, error, is_text, json_body
 from chat.models import Conversation, Message
 
 
 async def _turn(request) -> services.Turn:
-    if throttle.chat_limited(request):
+    if await throttle.chat_limited(request):
         raise ApiError("Too many requests: wait a minute and try again.", 429)
     form = forms.chat_form(json_body(request))
     try:
@@ -212,7 +221,9 @@ def _database_check():
 
 @api("GET")
 async def ready(request):
-    """Readiness: the database answers too."""
+    """Readiness: the database answers too, and the process is not stopping."""
+    if shutdown.begun():
+        return JsonResponse({"status": "shutting down"}, status=503)
     try:
         await sync_to_async(_database_check)()
     except DatabaseError:

@@ -148,12 +148,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Rate limits count in this process's memory (Django's default cache): the
-# pod runs one worker, so a limit holds per pod.
-RATELIMIT_IP_META_KEY = "chat.throttle.client_ip"
 # How many proxies in front append to X-Forwarded-For: 2 in the cluster
 # (router, nginx), 0 when clients connect directly.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Counted in the database, which every replica shares (chat/window_counters.py):
+# a limit holds for the whole app, not per pod.
 CHAT_RATE_LIMIT = env.str("CHAT_RATE_LIMIT", default="30/m")
 ADMIN_LOGIN_RATE_LIMIT = env.str("ADMIN_LOGIN_RATE_LIMIT", default="5/m")
 

@@ -1,22 +1,50 @@
 """The gunicorn worker class (gunicorn.conf.py)."""
 
 import asyncio
+import os
+import signal
 import sys
+import time
 
 from gunicorn.arbiter import Arbiter
 from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
+from chat import shutdown
+
 # Time left, after open responses are disconnected, to store the partial
 # replies and exit before gunicorn kills the worker.
 CLEANUP_SECONDS = 2
+# Seconds between SIGTERM and closing the listening socket, in which readiness
+# answers 503 and requests are still served: long enough for the endpoints
+# controller to take the pod out of the Service, so that no new request finds
+# the port closed. 0 (the default) stops listening at once.
+SHUTDOWN_DELAY = float(os.environ.get("SHUTDOWN_DELAY", "0"))
 
 
 class DrainingServer(Server):
-    """Uvicorn's server, disconnecting the responses still open once
+    """Uvicorn's server, serving on for `SHUTDOWN_DELAY` after SIGTERM with
+    readiness false, then disconnecting the responses still open once
     `drain_seconds` of its shutdown have passed."""
 
     drain_seconds: float = 0
+    _exit_at: float | None = None
+
+    def handle_exit(self, sig, frame) -> None:
+        shutdown.begin()
+        if sig == signal.SIGTERM and SHUTDOWN_DELAY and self._exit_at is None:
+            self._exit_at = time.monotonic() + SHUTDOWN_DELAY
+        else:
+            super().handle_exit(sig, frame)
+
+    async def on_tick(self, counter: int) -> bool:
+        if (
+            self._exit_at is not None
+            and time.monotonic() >= self._exit_at
+            and not self.should_exit
+        ):
+            super().handle_exit(signal.SIGTERM, None)
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets=None) -> None:
         loop = asyncio.get_running_loop()
@@ -46,7 +74,9 @@ class GracefulUvicornWorker(UvicornWorker):
     async def _serve(self) -> None:
         self.config.app = self.wsgi
         server = DrainingServer(config=self.config)
-        server.drain_seconds = max(self.cfg.graceful_timeout - CLEANUP_SECONDS, 1)
+        server.drain_seconds = max(
+            self.cfg.graceful_timeout - SHUTDOWN_DELAY - CLEANUP_SECONDS, 1
+        )
         self._install_sigquit_handler()
         await server.serve(sockets=self.sockets)
         if not server.started:

@@ -2,6 +2,7 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import IntegrityError
 
 
 class Command(BaseCommand):
@@ -22,5 +23,10 @@ class Command(BaseCommand):
         if users.filter(username=username).exists():
             self.stdout.write(f"Superuser {username!r} exists: unchanged.")
             return
-        users.create_superuser(username=username, email=email, password=password)
+        try:
+            users.create_superuser(username=username, email=email, password=password)
+        except IntegrityError:
+            # Another pod of the same rollout created it since the check.
+            self.stdout.write(f"Superuser {username!r} exists: unchanged.")
+            return
         self.stdout.write(f"Superuser {username!r} created.")
