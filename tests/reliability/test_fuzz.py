@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import given, seed
+from hypothesis import assume, given, seed
 from hypothesis import strategies as st
 
 from tests.reliability.conftest import browser, parse_events
@@ -99,6 +99,9 @@ def test_any_text_message_is_answered_and_stored_exactly_or_refused_by_rule(
 def test_hostile_conversation_id_in_the_path_is_a_json_404_or_400(
     client, conversation_id
 ):
+    # "." and ".." are dot segments, removed from every URL before it is sent
+    # (RFC 3986, 5.2.4): they never reach the server as a conversation id.
+    assume(conversation_id not in (".", ".."))
     path = "/chat/conversations/" + quote(
         conversation_id.encode("utf-8", "surrogatepass"), safe=""
     )
