@@ -1,13 +1,9 @@
-"""Rate limits counted in the database: every replica sees the same counts."""
+"""Rate limits counted in the database: every replica sees the same counts
+(two backends on one database are in tests/scaling)."""
 
-import concurrent.futures
-
-import httpx
 import pytest
 
 from chat.window_counters import Rate, WindowCounter, hit
-from tests.backend.conftest import API_KEY
-from tests.servers import Backend
 
 
 @pytest.mark.parametrize(
@@ -40,51 +36,3 @@ def test_a_new_window_clears_the_windows_that_ended():
     hit("new", Rate(1, 60))
 
     assert list(WindowCounter.objects.values_list("key", flat=True)) == ["new"]
-
-
-@pytest.fixture
-def two_backends(upstream, tmp_path):
-    """Two gunicorn backends, like two pods, on one database file."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        "LLM_API_BASE": upstream.base_url,
-        "LLM_API_KEY": API_KEY,
-        "LLM_MODEL": upstream.model,
-        "CHAT_RATE_LIMIT": "10/h",
-        "ADMIN_LOGIN_RATE_LIMIT": "2/h",
-    }
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with Backend(tmp_path / "a", **env) as first:
-        with Backend(tmp_path / "b", **env) as second:
-            yield first, second
-
-
-def test_two_backends_on_one_database_share_the_chat_limit(two_backends, upstream):
-    upstream.reset()
-    urls = [backend.url for backend in two_backends] * 10
-
-    def chat(url):
-        return httpx.post(f"{url}/chat", json={"message": "Hi"}, timeout=30).status_code
-
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(chat, urls))
-
-    # Counted per process, each backend would have allowed all 10 of its own.
-    assert sorted(statuses) == [200] * 10 + [429] * 10
-    assert len(upstream.record.requests) == 10
-
-
-def test_login_attempts_on_one_backend_count_on_the_other(two_backends):
-    first, second = two_backends
-
-    def attempt(backend):
-        with httpx.Client(base_url=backend.url) as browser:
-            token = browser.get("/admin/login/").cookies["csrftoken"]
-            return browser.post(
-                "/admin/login/",
-                data={"username": "admin", "password": "wrong", "next": "/admin/"},
-                headers={"X-CSRFToken": token, "Referer": f"{backend.url}/admin/"},
-            ).status_code
-
-    assert [attempt(first), attempt(first), attempt(second)] == [200, 200, 429]
