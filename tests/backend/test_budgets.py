@@ -126,6 +126,7 @@ def test_usage_is_listed_read_only_in_the_admin(admin_client):
     assert admin_client.get(f"/admin/chat/usage/{row.pk}/delete/").status_code == 403
 
 
+@pytest.mark.server
 @pytest.mark.django_db(transaction=False)
 def test_two_app_instances_on_one_database_count_together(upstream, tmp_path):
     """Two gunicorn servers, as two replicas, sharing one database: the rate

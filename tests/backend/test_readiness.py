@@ -7,8 +7,11 @@ import sqlite3
 import threading
 
 import httpx
+import pytest
 
 from tests.servers import Backend
+
+pytestmark = pytest.mark.server
 
 STALLED = "[fake fault=stall] Hold on"
 

@@ -8,6 +8,8 @@ import pytest
 from tests.backend.conftest import API_KEY
 from tests.servers import Backend
 
+pytestmark = pytest.mark.server
+
 SECRET_KEY = "server-test-secret-key-that-must-never-leak"
 
 

@@ -6,8 +6,11 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from tests.servers import Backend
+
+pytestmark = pytest.mark.server
 
 
 def test_stream_still_open_when_the_grace_period_ends_is_stored_as_partial(
