@@ -2,6 +2,8 @@ import re
 import uuid
 
 from asgiref.sync import markcoroutinefunction
+from servestatic.base import ServeStaticBase
+from servestatic.middleware import ServeStaticMiddleware
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -52,6 +54,17 @@ class ContentSecurityPolicyMiddleware(AsyncMiddleware):
         response = await self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class StaticFilesMiddleware(ServeStaticMiddleware):
+    """ServeStatic, honouring SERVESTATIC_IMMUTABLE_FILE_TEST for the built
+    app's files too: its middleware only knows the hashed names of
+    collectstatic, under STATIC_URL, and ignores the setting."""
+
+    def immutable_file_test(self, path, url):
+        return super().immutable_file_test(path, url) or (
+            ServeStaticBase.immutable_file_test(self, path, url)
+        )
 
 
 class AdminOnlyMixin:

@@ -49,7 +49,7 @@ MIDDLEWARE = [
     # one sync middleware turns every request into an async -> sync -> async
     # sandwich of thread hops, which deadlocked under load (asgiref's
     # thread-sensitive executor waiting on itself).
-    "servestatic.middleware.ServeStaticMiddleware",
+    "chat.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "chat.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
