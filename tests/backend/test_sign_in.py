@@ -153,6 +153,14 @@ async def test_an_unusable_user_name_is_no_user(proxy, name):
     assert response.json()["user"] is None
 
 
+async def test_a_user_name_as_long_as_a_username_can_be_is_a_user(proxy):
+    name = "a" * 150
+
+    response = await signed_in(name).get("/chat/session")
+
+    assert response.json()["user"] == name
+
+
 async def test_a_signed_in_users_writes_need_the_csrf_token(proxy, fake_llm):
     """The proxy's session cookie is ambient authority, as the owner cookie."""
     alice = signed_in("alice", enforce_csrf_checks=True)
