@@ -153,6 +153,14 @@ async def test_an_unusable_user_name_is_no_user(proxy, name):
     assert response.json()["user"] is None
 
 
+async def test_the_secret_without_a_user_name_is_no_user(proxy):
+    client = HeadersClient({"X-Chat-Proxy-Secret": SECRET})
+
+    response = await client.get("/chat/session")
+
+    assert response.json()["user"] is None
+
+
 async def test_a_user_name_as_long_as_a_username_can_be_is_a_user(proxy):
     name = "a" * 150
 
