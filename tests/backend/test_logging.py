@@ -19,9 +19,11 @@ def log_output():
     formatter: ``log_output()`` returns the text so far."""
     (handler,) = [h for h in logging.getLogger().handlers if h.name == "stdout"]
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # Not setStream: it flushes the stream it replaces, which an earlier pytest
+    # session in this process (mutmut's, tests/mutation) may have closed.
+    previous, handler.stream = handler.stream, buffer
     yield buffer.getvalue
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 def log_failure_carrying(secret):
