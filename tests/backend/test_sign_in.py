@@ -3,9 +3,9 @@ user header count; users see only their own conversations."""
 
 import pytest
 
-from django.test import AsyncClient
+from django.test import AsyncClient, RequestFactory
 
-from chat import owners
+from chat import identity, owners
 from tests.backend.conftest import post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,6 +151,18 @@ async def test_an_unusable_user_name_is_no_user(proxy, name):
     response = await signed_in("x").get("/chat/session", headers={"X-Chat-User": name})
 
     assert response.json()["user"] is None
+
+
+def test_the_access_token_counts_only_through_the_proxy(proxy):
+    token = {"X-Chat-Access-Token": " sha256~token "}
+    proxied = {"X-Chat-User": "alice", "X-Chat-Proxy-Secret": SECRET}
+
+    def access_token(headers):
+        return identity.access_token(RequestFactory().get("/", headers=headers))
+
+    assert access_token({**proxied, **token}) == "sha256~token"
+    assert access_token(proxied) == ""
+    assert access_token(token) == ""
 
 
 async def test_the_secret_without_a_user_name_is_no_user(proxy):
