@@ -126,6 +126,7 @@ async def test_new_conversation_is_titled_by_its_first_line(
     [
         ("{not json", "The request body is not valid JSON."),
         ('["a list"]', "The request body must be a JSON object."),
+        ("[" * 100_000, "The request body is nested too deeply."),
         ("{}", "'message' is required and must be a string."),
         ({"message": 42}, "'message' is required and must be a string."),
         ({"message": None}, "'message' is required and must be a string."),
@@ -198,6 +199,16 @@ async def test_message_over_the_size_limit_is_rejected_with_400_in_plain_words(
         "error": "Your message is 16,432 characters long; the limit is 16,000. "
         "Shorten it and send again."
     }
+
+
+async def test_message_as_long_as_the_limit_is_accepted(
+    async_client, fake_llm, settings
+):
+    settings.LLM_MAX_MESSAGE_CHARS = 100
+
+    response = await post(async_client, {"message": "x" * 100})
+
+    assert response.status_code == 200
 
 
 async def test_body_over_the_upload_limit_is_rejected_with_413(

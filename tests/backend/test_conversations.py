@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 
+from django.db import connection
 from django.test import AsyncClient
 
+from chat.api import DATABASE_DOWN
 from chat.models import Conversation, Message
 from tests import contracts
 from tests.backend.conftest import owner_of, post, stream
@@ -75,6 +78,31 @@ async def test_unknown_conversation_is_404(async_client, conversation_id, method
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
+
+
+async def test_other_methods_are_405_with_the_allowed_ones(async_client):
+    response = await async_client.post("/chat/conversations/nope")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, PATCH, DELETE"
+
+
+@sync_to_async
+def rename_table(model, old, new):
+    with connection.schema_editor() as editor:
+        editor.alter_db_table(model, old, new)
+
+
+async def test_a_database_error_is_503_in_plain_words(async_client):
+    table = Conversation._meta.db_table
+    await rename_table(Conversation, table, f"{table}_away")
+    try:
+        response = await async_client.get("/chat/conversations")
+    finally:
+        await rename_table(Conversation, f"{table}_away", table)
+
+    assert response.status_code == 503
+    assert response.json() == {"error": DATABASE_DOWN}
 
 
 CHAT_FORMS = [

@@ -19,9 +19,11 @@ def log_output():
     formatter: ``log_output()`` returns the text so far."""
     (handler,) = [h for h in logging.getLogger().handlers if h.name == "stdout"]
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # Not setStream: it flushes the stream it replaces, which an earlier pytest
+    # session in this process (mutmut's, tests/mutation) may have closed.
+    previous, handler.stream = handler.stream, buffer
     yield buffer.getvalue
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 def log_failure_carrying(secret):
@@ -116,3 +118,45 @@ async def test_lines_name_the_signed_in_user_and_never_the_proxy_secret(
     assert failures == ["alice", "-"]
     assert "mallory" not in log_output()
     assert SECRET not in log_output()
+
+
+def test_a_secret_inside_another_is_redacted_whole(settings, log_output):
+    """Longest first: redacting the inner secret first would leave the rest of
+    the outer one in the line."""
+    settings.LLM_API_KEY = "an-api-key-9931-that-holds-another"
+    settings.CHAT_PROXY_SECRET = "key-9931"
+
+    log_failure_carrying(settings.LLM_API_KEY)
+
+    (line,) = [json.loads(line) for line in log_output().splitlines()]
+    assert line["message"] == "Internal Server Error: /chat?token=[redacted]"
+    assert "that-holds-another" not in log_output()
+
+
+def log_the_stack():
+    logging.getLogger("django.request").error("With the stack", stack_info=True)
+
+
+def test_a_secret_in_the_stack_is_redacted(settings, log_output):
+    # Any text of the stack can hold a secret: here a function's name.
+    settings.CHAT_PROXY_SECRET = log_the_stack.__name__
+
+    log_the_stack()
+
+    (line,) = [json.loads(line) for line in log_output().splitlines()]
+    assert ", in [redacted]\n" in line["stack_info"]
+    assert "log_the_stack" not in log_output()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_lines_carry_the_request_id(async_client, fake_llm, log_output):
+    await async_client.post(
+        "/chat",
+        json.dumps({"message": "[fake fault=http_500] Hi"}),
+        "application/json",
+        headers={"X-Request-ID": "req-4242"},
+    )
+
+    lines = [json.loads(line) for line in log_output().splitlines()]
+    failures = [line for line in lines if "LLM call failed" in line["message"]]
+    assert [line["request_id"] for line in failures] == ["req-4242"]

@@ -54,9 +54,11 @@ async def test_each_browser_is_its_own_owner(fake_llm):
 @pytest.mark.parametrize(
     "forged",
     [
-        "browser:" + "0" * 32,  # unsigned
+        "browser:" + "0" * 32,
         signing.get_cookie_signer(salt="other").sign("browser:" + "0" * 32),
     ],
+    # Stable ids: the signature holds the time, and mutmut names tests by id.
+    ids=["unsigned", "signed-with-another-salt"],
 )
 async def test_a_cookie_not_signed_by_the_server_is_a_new_owner(fake_llm, forged):
     victim = AsyncClient()

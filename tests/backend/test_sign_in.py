@@ -3,9 +3,9 @@ user header count; users see only their own conversations."""
 
 import pytest
 
-from django.test import AsyncClient
+from django.test import AsyncClient, RequestFactory
 
-from chat import owners
+from chat import identity, owners
 from tests.backend.conftest import post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,6 +151,34 @@ async def test_an_unusable_user_name_is_no_user(proxy, name):
     response = await signed_in("x").get("/chat/session", headers={"X-Chat-User": name})
 
     assert response.json()["user"] is None
+
+
+def test_the_access_token_counts_only_through_the_proxy(proxy):
+    token = {"X-Chat-Access-Token": " sha256~token "}
+    proxied = {"X-Chat-User": "alice", "X-Chat-Proxy-Secret": SECRET}
+
+    def access_token(headers):
+        return identity.access_token(RequestFactory().get("/", headers=headers))
+
+    assert access_token({**proxied, **token}) == "sha256~token"
+    assert access_token(proxied) == ""
+    assert access_token(token) == ""
+
+
+async def test_the_secret_without_a_user_name_is_no_user(proxy):
+    client = HeadersClient({"X-Chat-Proxy-Secret": SECRET})
+
+    response = await client.get("/chat/session")
+
+    assert response.json()["user"] is None
+
+
+async def test_a_user_name_as_long_as_a_username_can_be_is_a_user(proxy):
+    name = "a" * 150
+
+    response = await signed_in(name).get("/chat/session")
+
+    assert response.json()["user"] == name
 
 
 async def test_a_signed_in_users_writes_need_the_csrf_token(proxy, fake_llm):

@@ -73,6 +73,12 @@ def test_client_ip_trusts_only_the_proxies_entries(settings, hops, forwarded, ex
     assert client_ip(request) == expected
 
 
+def test_client_ip_without_a_forwarded_header_is_the_peer(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    assert client_ip(RequestFactory().get("/")) == "127.0.0.1"
+
+
 def test_admin_login_attempts_are_throttled(client, admin_user, settings):
     settings.ADMIN_LOGIN_RATE_LIMIT = "3/m"
     wrong = {"username": "admin", "password": "wrong", "next": "/admin/"}

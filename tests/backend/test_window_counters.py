@@ -1,6 +1,8 @@
 """Rate limits counted in the database: every replica sees the same counts
 (two backends on one database are in tests/scaling)."""
 
+import time
+
 import pytest
 
 from chat.window_counters import Rate, WindowCounter, hit
@@ -36,3 +38,14 @@ def test_a_new_window_clears_the_windows_that_ended():
     hit("new", Rate(1, 60))
 
     assert list(WindowCounter.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_a_hit_is_counted_in_its_window_which_expires_as_it_ends():
+    before = int(time.time()) // 3600
+
+    hit("a", Rate(5, 3600))
+
+    row = WindowCounter.objects.get(key="a")
+    assert row.bucket in (before, int(time.time()) // 3600)
+    assert row.expires == (row.bucket + 1) * 3600

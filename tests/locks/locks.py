@@ -41,7 +41,7 @@ LOCKS = [
     TESTS,
     *(
         Lock(Path(f"tests/{suite}/requirements.in"), (BACKEND.output, TESTS.output))
-        for suite in ("e2e", "gitops", "reliability", "bench", "locks")
+        for suite in ("e2e", "gitops", "reliability", "bench", "mutation", "locks")
     ),
 ]
 
