@@ -2,8 +2,8 @@
 
 It speaks the parts of the API that LiteLLM uses (``POST /v1/chat/completions``
 with and without ``stream``, ``GET /v1/models``) and can be told to fail in the
-ways a real endpoint fails. It runs its own event loop in a thread, so both
-synchronous and asynchronous tests can use it.
+ways a real endpoint fails. It runs its own event loop in a thread
+(tests/loop_server.py), so both synchronous and asynchronous tests can use it.
 
 A message that starts with a directive such as ``[fake fault=cut
 tokens_per_second=5]`` overrides the behaviour for that request only, so that
@@ -18,11 +18,12 @@ import asyncio
 import dataclasses
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.loop_server import LoopServer
 
 FAULTS = (
     "ok",  # a normal answer
@@ -122,19 +123,18 @@ def split_tokens(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopServer):
     """Start with ``server = FakeOpenAI().start()``; stop with ``server.stop()``.
     ``FakeOpenAI(strict=True)`` refuses roles that do not alternate."""
 
     model = "fake-model"
+    runner_options = {"shutdown_timeout": 0.2}
 
     def __init__(self, strict: bool = False) -> None:
+        super().__init__()
         self.strict = strict
         self.behaviour = Behaviour()
         self.record = Record()
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -143,16 +143,6 @@ class FakeOpenAI:
     def reset(self, **behaviour) -> None:
         self.behaviour = Behaviour(**behaviour)
         self.record = Record()
-
-    def start(self) -> "FakeOpenAI":
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         """Poll ``predicate(record)`` until it holds or ``timeout`` passes."""
@@ -163,20 +153,12 @@ class FakeOpenAI:
             time.sleep(0.02)
         return predicate(self.record)
 
-    async def _serve(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._completions)
         app.router.add_get("/v1/models", self._models)
-        self._runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=0.2
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
 
     async def _shutdown(self) -> None:
-        await self._runner.cleanup()
+        await super()._shutdown()
         # Handlers told to hang are still waiting: end them.
         others = asyncio.all_tasks() - {asyncio.current_task()}
         for task in others:

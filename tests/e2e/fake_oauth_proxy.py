@@ -17,19 +17,19 @@ openshift/oauth-proxy, oauthproxy.go), minus the trip to the cluster's login:
 - ``/oauth/sign_out`` clears the cookie and redirects to ``/``;
 - answers stream through as they come (the real one flushes event streams).
 
-It runs its own event loop in a thread, as tests/fake_openai.py does.
+It runs its own event loop in a thread (tests/loop_server.py).
 """
 
-import asyncio
 import hashlib
 import hmac
 import html
 import secrets
-import threading
 from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
+
+from tests.loop_server import LoopServer
 
 COOKIE = "_oauth_proxy"
 PREFIX = "/oauth"
@@ -66,42 +66,27 @@ def redirect(location: str) -> web.Response:
     return web.Response(status=302, headers={"Location": location})
 
 
-class FakeOAuthProxy:
+class FakeOAuthProxy(LoopServer):
     """``proxy = FakeOAuthProxy(upstream_url, {"alice": token}).start()``;
     ``proxy.url``; ``proxy.stop()``. ``tokens`` maps each test user to the
     OpenShift access token the proxy passes on for them; ``port`` 0 is any
     free port."""
 
+    # A browser that goes away (Stop) ends the upstream request too.
+    runner_options = {"handler_cancellation": True}
+
     def __init__(
         self, upstream_url: str, tokens: dict[str, str], port: int = 0
     ) -> None:
+        super().__init__(port)
         self.upstream_url = upstream_url.rstrip("/")
         self.tokens = dict(tokens)
-        self.port = port
         # Signs the session cookie: a cookie a client makes up is no session.
         self._key = secrets.token_bytes(32)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "FakeOAuthProxy":
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-        return self
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-
-    def __enter__(self) -> "FakeOAuthProxy":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     def cookie_for(self, user: str) -> str:
         """The session cookie's value for ``user``, as a sign-in sets it."""
@@ -115,27 +100,21 @@ class FakeOAuthProxy:
             return user
         return None
 
-    async def _serve(self) -> None:
-        self._client = aiohttp.ClientSession(
-            timeout=UPSTREAM_TIMEOUT, auto_decompress=False
-        )
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get(f"{PREFIX}/healthz", self._healthz)
         app.router.add_get(f"{PREFIX}/sign_in", self._sign_in)
         app.router.add_get(f"{PREFIX}/start", self._start)
         app.router.add_get(f"{PREFIX}/sign_out", self._sign_out)
         app.router.add_route("*", "/{path:.*}", self._proxy)
-        # A browser that goes away (Stop) ends the upstream request too.
-        self._runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, handler_cancellation=True
+
+    async def _serve(self) -> None:
+        self._client = aiohttp.ClientSession(
+            timeout=UPSTREAM_TIMEOUT, auto_decompress=False
         )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        await super()._serve()
 
     async def _shutdown(self) -> None:
-        await self._runner.cleanup()
+        await super()._shutdown()
         await self._client.close()
 
     async def _healthz(self, request: web.Request) -> web.Response:
