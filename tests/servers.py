@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,38 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class StreamReader(threading.Thread):
+    """``POST /chat/stream`` with ``message``, read in a thread of its own:
+    ``lines`` as they arrive (and how the connection ended, if the server
+    closed it), ``deltas`` released once per delta event."""
+
+    def __init__(self, url: str, message: str, timeout: float = 60) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.message = message
+        self.timeout = timeout
+        self.lines: list[str] = []
+        self.deltas = threading.Semaphore(0)
+
+    def run(self) -> None:
+        try:
+            with httpx.stream(
+                "POST",
+                f"{self.url}/chat/stream",
+                json={"message": self.message},
+                timeout=self.timeout,
+            ) as response:
+                for line in response.iter_lines():
+                    self.lines.append(line)
+                    if line == "event: delta":
+                        self.deltas.release()
+        except httpx.HTTPError as exc:
+            self.lines.append(f"closed: {type(exc).__name__}")
+
+    def wait_for_deltas(self, count: int = 1, timeout: float = 30) -> bool:
+        return all(self.deltas.acquire(timeout=timeout) for _ in range(count))
 
 
 class Backend:

@@ -4,12 +4,11 @@ that follows still ends within GRACEFUL_TIMEOUT."""
 
 import signal
 import sqlite3
-import threading
 
 import httpx
 import pytest
 
-from tests.servers import Backend
+from tests.servers import Backend, StreamReader
 
 pytestmark = pytest.mark.server
 
@@ -20,22 +19,6 @@ def test_readiness_fails_after_sigterm_while_requests_are_still_served(
     upstream, tmp_path
 ):
     upstream.reset()
-    started = threading.Event()
-
-    def hold_a_stream_open():
-        try:
-            with httpx.stream(
-                "POST",
-                f"{backend.url}/chat/stream",
-                json={"message": STALLED},
-                timeout=60,
-            ) as response:
-                for line in response.iter_lines():
-                    if line == "event: delta":
-                        started.set()
-        except httpx.HTTPError:
-            pass
-
     with Backend(
         tmp_path,
         LLM_API_BASE=upstream.base_url,
@@ -46,9 +29,9 @@ def test_readiness_fails_after_sigterm_while_requests_are_still_served(
         SHUTDOWN_DELAY="4",
         GRACEFUL_TIMEOUT="8",
     ) as backend:
-        holder = threading.Thread(target=hold_a_stream_open)
+        holder = StreamReader(backend.url, STALLED)
         holder.start()
-        assert started.wait(30)
+        assert holder.wait_for_deltas()
         assert httpx.get(f"{backend.url}/health/ready").status_code == 200
 
         backend.process.send_signal(signal.SIGTERM)

@@ -2,13 +2,11 @@
 
 import signal
 import sqlite3
-import threading
 import time
 
-import httpx
 import pytest
 
-from tests.servers import Backend
+from tests.servers import Backend, StreamReader
 
 pytestmark = pytest.mark.server
 
@@ -17,19 +15,6 @@ def test_stream_still_open_when_the_grace_period_ends_is_stored_as_partial(
     upstream, tmp_path
 ):
     upstream.reset(fault="stall", chunks_before_fault=2)
-    deltas = threading.Semaphore(0)
-
-    def read():
-        try:
-            with httpx.stream(
-                "POST", f"{server.url}/chat/stream", json={"message": "Hi"}, timeout=30
-            ) as response:
-                for line in response.iter_lines():
-                    if line == "event: delta":
-                        deltas.release()
-        except httpx.HTTPError:
-            pass
-
     with Backend(
         tmp_path,
         LLM_API_BASE=upstream.base_url,
@@ -38,9 +23,9 @@ def test_stream_still_open_when_the_grace_period_ends_is_stored_as_partial(
         GRACEFUL_TIMEOUT="3",
         DJANGO_SECRET_KEY="workers-test-secret-key",
     ) as server:
-        reader = threading.Thread(target=read)
+        reader = StreamReader(server.url, "Hi", timeout=30)
         reader.start()
-        assert deltas.acquire(timeout=30) and deltas.acquire(timeout=30)
+        assert reader.wait_for_deltas(2)
         signalled = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         exit_code = server.process.wait(30)

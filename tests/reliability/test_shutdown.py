@@ -4,27 +4,13 @@ every reply is stored, whole or marked partial."""
 
 import signal
 import sqlite3
-import threading
 import time
 
-import httpx
+from tests.servers import StreamReader
 
 GRACE = 6  # GRACEFUL_TIMEOUT; the cluster uses 50 s of a 60 s grace period
 SHORT = "[fake tokens_per_second=4] Finish within the grace period"
 ENDLESS = "[fake fault=stall tokens_per_second=20] Outlast the grace period"
-
-
-def read_stream(url, message, transcript, started):
-    try:
-        with httpx.stream(
-            "POST", f"{url}/chat/stream", json={"message": message}, timeout=30
-        ) as response:
-            for line in response.iter_lines():
-                transcript.append(line)
-                if line.startswith("event: delta"):
-                    started.set()
-    except httpx.HTTPError as exc:
-        transcript.append(f"closed: {type(exc).__name__}")
 
 
 def stored_replies(database):
@@ -41,18 +27,15 @@ def stored_replies(database):
 def sigterm_with_open_streams(backend):
     """Open 5 short and 5 endless streams, then SIGTERM: the exit code, the
     seconds until the server stopped, and each stream's lines."""
-    messages = [SHORT] * 5 + [ENDLESS] * 5
-    transcripts = [[] for _ in messages]
-    started = [threading.Event() for _ in messages]
     readers = [
-        threading.Thread(target=read_stream, args=(backend.url, *stream))
-        for stream in zip(messages, transcripts, started, strict=True)
+        StreamReader(backend.url, message, timeout=30)
+        for message in [SHORT] * 5 + [ENDLESS] * 5
     ]
     for reader in readers:
         reader.start()
     # SIGTERM only once every stream has sent its first token.
-    for stream_started in started:
-        assert stream_started.wait(timeout=30)
+    for reader in readers:
+        assert reader.wait_for_deltas()
 
     signalled = time.monotonic()
     backend.process.send_signal(signal.SIGTERM)
@@ -60,7 +43,7 @@ def sigterm_with_open_streams(backend):
     stopped_after = time.monotonic() - signalled
     for reader in readers:
         reader.join(5)
-    return exit_code, stopped_after, transcripts
+    return exit_code, stopped_after, [reader.lines for reader in readers]
 
 
 def test_sigterm_drains_short_streams_and_stores_the_rest_as_partial(
