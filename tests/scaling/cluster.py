@@ -4,6 +4,7 @@ the endpoints controller, and a database of the suite's own on the PostgreSQL
 server that DATABASE_URL names."""
 
 import contextlib
+import os
 import secrets
 import signal
 import subprocess
@@ -87,8 +88,24 @@ class Pod(Backend):
             return False
 
 
-def start_at_once(pods: list[Pod]) -> None:
-    """Start the pods together, as a Deployment's first rollout does."""
+@contextlib.contextmanager
+def two_pods(workdirs, env: dict[str, str]):
+    """Pods a and b on a new database of the PostgreSQL server that
+    DATABASE_URL names, started together as a Deployment's first rollout
+    starts them; yields the database's URL and the pods, stopped after.
+    `workdirs` is pytest's tmp_path_factory."""
+    with database(os.environ["DATABASE_URL"]) as url, contextlib.ExitStack() as stack:
+        pods = [
+            Pod(workdirs.mktemp(name), **{**env, "DATABASE_URL": url})
+            for name in ("a", "b")
+        ]
+        for pod in pods:
+            stack.callback(pod.__exit__, None, None, None)
+        _start_at_once(pods)
+        yield url, pods
+
+
+def _start_at_once(pods: list[Pod]) -> None:
     errors = []
 
     def start(pod):

@@ -2,30 +2,18 @@
 or after scaling from zero: both become ready, the migrations run once, and
 from then on both count rate limits in the same place."""
 
-import os
-from contextlib import ExitStack
-
 import httpx
 import psycopg
 import pytest
 
-from tests.scaling.cluster import Pod, database, start_at_once
+from tests.scaling.cluster import two_pods
 
 
 @pytest.fixture(scope="module")
 def pods(pod_env, tmp_path_factory):
-    with database(os.environ["DATABASE_URL"]) as url, ExitStack() as stack:
-        env = {
-            **pod_env,
-            "DATABASE_URL": url,
-            "CHAT_RATE_LIMIT": "4/h",
-            "ADMIN_LOGIN_RATE_LIMIT": "2/h",
-        }
-        pods = [Pod(tmp_path_factory.mktemp(name), **env) for name in ("a", "b")]
-        for pod in pods:
-            stack.callback(pod.__exit__, None, None, None)
-        start_at_once(pods)
-        yield url, pods
+    limits = {"CHAT_RATE_LIMIT": "4/h", "ADMIN_LOGIN_RATE_LIMIT": "2/h"}
+    with two_pods(tmp_path_factory, {**pod_env, **limits}) as started:
+        yield started
 
 
 def test_both_become_ready_and_the_migrations_run_once(pods):

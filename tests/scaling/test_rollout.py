@@ -6,7 +6,6 @@ The project's nginx configuration runs in Debian's nginx; the router and the
 Service are plain nginx balancers whose members change as the endpoints
 controller would change them (tests/scaling/balancer.py, cluster.py)."""
 
-import os
 import signal
 import time
 from contextlib import ExitStack
@@ -16,13 +15,7 @@ import pytest
 
 from tests.e2e.nginx_server import Nginx
 from tests.scaling.balancer import Balancer
-from tests.scaling.cluster import (
-    Endpoints,
-    Pod,
-    database,
-    start_at_once,
-    stored_messages,
-)
+from tests.scaling.cluster import Endpoints, Pod, stored_messages, two_pods
 from tests.scaling.load import Load
 
 # Two tokens, then nothing until the connection ends: a stream that outlasts
@@ -46,19 +39,14 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(pod_env, tmp_path_factory):
-    with database(os.environ["DATABASE_URL"]) as url, ExitStack() as stack:
-        env = {
-            **pod_env,
-            "DATABASE_URL": url,
-            "CHAT_RATE_LIMIT": "100000/m",
-            # Serve 3 s with readiness false, drain 2 s, 2 s to store the rest.
-            "SHUTDOWN_DELAY": "3",
-            "GRACEFUL_TIMEOUT": "7",
-        }
-        pods = [Pod(tmp_path_factory.mktemp(name), **env) for name in ("a", "b")]
-        for pod in pods:
-            stack.callback(pod.__exit__, None, None, None)
-        start_at_once(pods)
+    env = {
+        **pod_env,
+        "CHAT_RATE_LIMIT": "100000/m",
+        # Serve 3 s with readiness false, drain 2 s, 2 s to store the rest.
+        "SHUTDOWN_DELAY": "3",
+        "GRACEFUL_TIMEOUT": "7",
+    }
+    with two_pods(tmp_path_factory, env) as (url, pods), ExitStack() as stack:
         service = stack.enter_context(Balancer([pod.port for pod in pods]))
         endpoints = stack.enter_context(Endpoints(service, pods))
         # The API is what is under test: the page itself can be any file.
