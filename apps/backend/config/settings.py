@@ -24,7 +24,7 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The chat API answers a refused CSRF check in JSON; the admin keeps its page.
-CSRF_FAILURE_VIEW = "chat.views.csrf_failure"
+CSRF_FAILURE_VIEW = "chat.api.csrf_failure"
 
 INSTALLED_APPS = [
     "config.apps.ChatAdminConfig",
