@@ -3,9 +3,10 @@ import os
 
 import pytest
 
+from django.db import connections
 from django.test import RequestFactory
 
-from chat import owners
+from chat import database, owners
 from chat.models import Message
 
 API_KEY = "sk-test-key-that-must-never-leak-4242"
@@ -23,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(reason)
     for item in items:
         item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def database_thread_closed(django_db_setup):
+    """Close the database thread's connection (chat/database.py) before the
+    test database is dropped: PostgreSQL drops no database still in use."""
+    yield
+    database.EXECUTOR.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,10 @@
 """Liveness and readiness, for the kubelet's probes."""
 
-from asgiref.sync import sync_to_async
-
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 
-from chat import llm, shutdown
+from chat import database, llm, shutdown
 from chat.api import api
 
 
@@ -35,7 +33,7 @@ async def ready(request):
     if shutdown.begun():
         return JsonResponse({"status": "shutting down"}, status=503)
     try:
-        await sync_to_async(_database_check)()
+        await database.run(_database_check)
     except DatabaseError:
         return JsonResponse(
             {"status": "unavailable", "database": "unavailable"}, status=503

@@ -11,11 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from asgiref.sync import sync_to_async
-
 from django.db import transaction
 
-from chat import budgets, llm, throttle
+from chat import budgets, database, llm, throttle
 from chat.context import context_build
 from chat.conversations import conversation_owned, title_from
 from chat.models import Conversation, Message
@@ -110,7 +108,7 @@ def _turn_start(
             messages = []
         else:
             conversation = conversation_owned(
-                owner=owner, conversation_id=conversation_id
+                owner=owner, conversation_id=conversation_id, locked=True
             )
             messages = list(conversation.messages.order_by("id"))
         # `question`: the index of the question answered; `keep`: how many
@@ -164,8 +162,8 @@ async def turn_start(
     Raises `throttle.Limited`, `budgets.Refused`, `ConversationNotFound` and
     `TurnInvalid`.
     """
-    return await sync_to_async(_turn_start)(
-        client, owner, conversation_id, text, regenerate, edit, continues
+    return await database.run(
+        _turn_start, client, owner, conversation_id, text, regenerate, edit, continues
     )
 
 
@@ -203,7 +201,7 @@ async def reply_save(
     *, turn: Turn, content: str, usage: dict | None = None, error: str = ""
 ) -> Message:
     """Store the reply of a turn: complete, or with the error that ended it."""
-    return await sync_to_async(_reply_save)(turn, content, usage, error)
+    return await database.run(_reply_save, turn, content, usage, error)
 
 
 async def reply_get(*, turn: Turn) -> Message:

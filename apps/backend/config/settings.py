@@ -93,6 +93,10 @@ else:
     # Fail fast while the database is away: readiness answers 503 in time.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
+# The API's queries run on one thread whose connection stays open between
+# requests (chat/database.py); ?conn_max_age= in DATABASE_URL overrides.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
