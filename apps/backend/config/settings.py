@@ -41,10 +41,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "chat.middleware.RequestIdMiddleware",
     "chat.middleware.ContentSecurityPolicyMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    "chat.middleware.InlineSecurityMiddleware",
     # Above ServeStatic and CommonMiddleware, so that static files and the 400
     # for a disallowed Host are framed-denied too.
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chat.middleware.InlineXFrameOptionsMiddleware",
     # ServeStatic, not WhiteNoise: WhiteNoise's middleware is sync-only, and
     # one sync middleware turns every request into an async -> sync -> async
     # sandwich of thread hops, which deadlocked under load (asgiref's
@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "chat.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "chat.middleware.AdminSessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "chat.middleware.InlineCommonMiddleware",
     "chat.middleware.AdminCsrfViewMiddleware",
     "chat.middleware.AdminAuthenticationMiddleware",
     "chat.middleware.AdminMessageMiddleware",
