@@ -2,6 +2,7 @@ import json
 import os
 
 import pytest
+from asgiref.sync import SyncToAsync
 
 from django.db import connections
 from django.test import RequestFactory
@@ -27,11 +28,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def database_thread_closed(django_db_setup):
-    """Close the database thread's connection (chat/database.py) before the
-    test database is dropped: PostgreSQL drops no database still in use."""
+def database_threads_closed(django_db_setup):
+    """Close the connections of the database thread (chat/database.py) and of
+    asgiref's sync thread (the tests' sync_to_async) before the test database
+    is dropped: PostgreSQL drops no database still in use."""
     yield
-    database.EXECUTOR.submit(connections.close_all).result()
+    for executor in (database.EXECUTOR, SyncToAsync.single_thread_executor):
+        executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)
