@@ -2,10 +2,12 @@ import json
 import os
 
 import pytest
+from asgiref.sync import SyncToAsync
 
+from django.db import connections
 from django.test import RequestFactory
 
-from chat import owners
+from chat import database, owners
 from chat.models import Message
 
 API_KEY = "sk-test-key-that-must-never-leak-4242"
@@ -23,6 +25,16 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(reason)
     for item in items:
         item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def database_threads_closed(django_db_setup):
+    """Close the connections of the database thread (chat/database.py) and of
+    asgiref's sync thread (the tests' sync_to_async) before the test database
+    is dropped: PostgreSQL drops no database still in use."""
+    yield
+    for executor in (database.EXECUTOR, SyncToAsync.single_thread_executor):
+        executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,9 @@ from chat.admin_site import mask
 from chat.models import Conversation
 from tests.backend.conftest import API_KEY
 
-pytestmark = pytest.mark.django_db
+# Committed: the chats made through the API are stored by its database thread
+# (chat/database.py), which a test's open transaction would keep waiting.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -4,8 +4,12 @@ edit and continue."""
 import httpx
 import pytest
 
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test.utils import CaptureQueriesContext
+
+from chat import database, services
 from chat.context import CONTINUE
-from chat.models import Message
+from chat.models import Conversation, Message
 from tests.backend.conftest import post, stored, stream
 from tests.fake_openai import ROLES_MUST_ALTERNATE
 
@@ -380,3 +384,52 @@ async def test_every_request_alternates_and_ends_with_the_user(async_client, fak
         "complete",
         "complete",
     ]
+
+
+async def queries_of(coroutine) -> list[str]:
+    """The SQL that the database thread (chat/database.py) runs for `coroutine`."""
+    captured = None
+
+    def capture():
+        nonlocal captured
+        # The thread's own connection, not `connection`, which stands for the
+        # connection of the thread that reads it.
+        captured = CaptureQueriesContext(connections[DEFAULT_DB_ALIAS])
+        captured.__enter__()
+
+    await database.run(capture)
+    try:
+        await coroutine
+    finally:
+        await database.run(captured.__exit__, None, None, None)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def conversation_with(earlier: int) -> Conversation:
+    conversation = Conversation.objects.create(owner="user:alice", title="Long")
+    Message.objects.bulk_create(
+        Message(conversation=conversation, role=role, content=f"{role} {i}")
+        for i in range(earlier // 2)
+        for role in (Message.Role.USER, Message.Role.ASSISTANT)
+    )
+    return conversation
+
+
+async def test_a_turn_starts_in_the_same_queries_however_long_the_history():
+    """The stored messages come in one query, never one more per message."""
+    queries = {}
+    for earlier in (10, 40):
+        conversation = await database.run(conversation_with, earlier)
+        queries[earlier] = await queries_of(
+            services.turn_start(
+                # A client of its own: each turn opens its client's rate window.
+                client=f"203.0.113.{earlier}",
+                owner=conversation.owner,
+                conversation_id=str(conversation.pk),
+                text="And now?",
+            )
+        )
+
+    reads = [q for q in queries[40] if q.startswith('SELECT "chat_message"')]
+    assert len(reads) == 1
+    assert len(queries[40]) == len(queries[10])

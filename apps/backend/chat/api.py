@@ -1,5 +1,6 @@
 """What every JSON view shares: allowed methods, errors as JSON, the owner
-and its CSRF check, and the checked request body."""
+and its CSRF check, and the checked request body; and the JSON answers of the
+errors Django raises itself."""
 
 import json
 from functools import wraps
@@ -7,6 +8,7 @@ from functools import wraps
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import JsonResponse
+from django.views import csrf
 from django.views.decorators.csrf import csrf_protect
 
 from chat import logging, owners
@@ -109,3 +111,26 @@ def json_body(request) -> dict:
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.")
     return body
+
+
+# config/urls.py (handler400, ...) and CSRF_FAILURE_VIEW name these.
+def bad_request(request, exception):
+    return error("Bad request.", 400)
+
+
+def not_found(request, exception):
+    return error("Not found.", 404)
+
+
+def server_error(request):
+    return error("Internal server error.", 500)
+
+
+def csrf_failure(request, reason=""):
+    if request.path_info.startswith("/admin/"):
+        return csrf.csrf_failure(request, reason)
+    return error(
+        "This request was refused because it did not come from the chat page. "
+        "Reload the page and try again.",
+        403,
+    )

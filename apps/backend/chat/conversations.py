@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from chat import database
 from chat.models import Conversation, Message
 
 LIST_LIMIT = 200
@@ -28,58 +29,64 @@ def _owned_by(owner: str):
     return Conversation.objects.filter(owner=owner).exclude(owner="")
 
 
-def conversation_owned(*, owner: str, conversation_id: str) -> Conversation:
-    """The owner's conversation, locked until the transaction ends."""
+def conversation_owned(
+    *, owner: str, conversation_id: str, locked: bool = False
+) -> Conversation:
+    """The owner's conversation; `locked` until the transaction ends."""
+    conversations = _owned_by(owner)
+    if locked:
+        conversations = conversations.select_for_update()
     try:
-        return _owned_by(owner).select_for_update().get(pk=conversation_id)
+        return conversations.get(pk=conversation_id)
     except (Conversation.DoesNotExist, ValidationError) as exc:
         raise ConversationNotFound(conversation_id) from exc
 
 
-async def aconversation_owned(*, owner: str, conversation_id: str) -> Conversation:
-    """The owner's conversation."""
-    try:
-        return await _owned_by(owner).aget(pk=conversation_id)
-    except (Conversation.DoesNotExist, ValidationError) as exc:
-        raise ConversationNotFound(conversation_id) from exc
+def _list(owner: str, query: str) -> list[Conversation]:
+    conversations = _owned_by(owner)
+    if query:
+        conversations = conversations.filter(title__icontains=query)
+    conversations = conversations.order_by("-updated_at")[:LIST_LIMIT]
+    return list(conversations.only("title", "created_at", "updated_at"))
 
 
 async def conversation_list(*, owner: str, query: str = "") -> list[Conversation]:
     """The owner's conversations, newest activity first; `query` filters the
     titles."""
-    conversations = _owned_by(owner)
-    if query:
-        conversations = conversations.filter(title__icontains=query)
-    conversations = conversations.order_by("-updated_at")[:LIST_LIMIT]
-    return [c async for c in conversations.only("title", "created_at", "updated_at")]
+    return await database.run(_list, owner, query)
+
+
+def _get(owner: str, conversation_id: str) -> tuple[Conversation, list[Message]]:
+    conversation = conversation_owned(owner=owner, conversation_id=conversation_id)
+    return conversation, list(conversation.messages.order_by("id"))
 
 
 async def conversation_get(
     *, owner: str, conversation_id: str
 ) -> tuple[Conversation, list[Message]]:
     """The owner's conversation and its messages, oldest first."""
-    conversation = await aconversation_owned(
-        owner=owner, conversation_id=conversation_id
-    )
-    return conversation, [m async for m in conversation.messages.order_by("id")]
+    return await database.run(_get, owner, conversation_id)
+
+
+def _rename(owner: str, conversation_id: str, title: str) -> Conversation:
+    conversation = conversation_owned(owner=owner, conversation_id=conversation_id)
+    conversation.title = title
+    # Not save(): renaming is no activity, updated_at keeps its value.
+    Conversation.objects.filter(pk=conversation.pk).update(title=title)
+    return conversation
 
 
 async def conversation_rename(
     *, owner: str, conversation_id: str, title: str
 ) -> Conversation:
     """Give the conversation a title; its place in the list stays."""
-    conversation = await aconversation_owned(
-        owner=owner, conversation_id=conversation_id
-    )
-    conversation.title = title
-    # Not save(): renaming is no activity, updated_at keeps its value.
-    await Conversation.objects.filter(pk=conversation.pk).aupdate(title=title)
-    return conversation
+    return await database.run(_rename, owner, conversation_id, title)
+
+
+def _delete(owner: str, conversation_id: str) -> None:
+    conversation_owned(owner=owner, conversation_id=conversation_id).delete()
 
 
 async def conversation_delete(*, owner: str, conversation_id: str) -> None:
     """Delete the conversation with its messages."""
-    conversation = await aconversation_owned(
-        owner=owner, conversation_id=conversation_id
-    )
-    await conversation.adelete()
+    await database.run(_delete, owner, conversation_id)

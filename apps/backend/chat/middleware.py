@@ -9,7 +9,10 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.security import SecurityMiddleware
 
 from chat.admin_access import admin_sign_in
 from chat.logging import request_id
@@ -54,6 +57,34 @@ class ContentSecurityPolicyMiddleware(AsyncMiddleware):
         response = await self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class InlineHooksMixin:
+    """Run a Django middleware's process_request and process_response on the
+    event loop. Django's own async path runs each of them on a thread (two
+    thread hops per request per middleware); these only read the request and
+    set headers, without I/O."""
+
+    async def __acall__(self, request):
+        response = None
+        if hasattr(self, "process_request"):
+            response = self.process_request(request)
+        response = response or await self.get_response(request)
+        if hasattr(self, "process_response"):
+            response = self.process_response(request, response)
+        return response
+
+
+class InlineSecurityMiddleware(InlineHooksMixin, SecurityMiddleware):
+    pass
+
+
+class InlineXFrameOptionsMiddleware(InlineHooksMixin, XFrameOptionsMiddleware):
+    pass
+
+
+class InlineCommonMiddleware(InlineHooksMixin, CommonMiddleware):
+    pass
 
 
 class StaticFilesMiddleware(ServeStaticMiddleware):

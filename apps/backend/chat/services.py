@@ -11,11 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from asgiref.sync import sync_to_async
-
 from django.db import transaction
 
-from chat import budgets, llm
+from chat import budgets, database, llm, throttle
 from chat.context import context_build
 from chat.conversations import conversation_owned, title_from
 from chat.models import Conversation, Message
@@ -34,6 +32,20 @@ class Turn:
     question: Message
     context: list[dict]
     continues: Message | None = None
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the reply's text, as it arrives."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The stored reply, last; its `error` says why it ended early, if it did."""
+
+    message: Message
 
 
 def _index(messages: list[Message], message_id: int, role=None) -> int:
@@ -82,7 +94,12 @@ def _continued(messages: list[Message], message_id: int) -> int:
     return _question_before(messages, len(messages) - 1)
 
 
-def _turn_start(owner, conversation_id, text, regenerate, edit, continues) -> Turn:
+def _turn_start(
+    client, owner, conversation_id, text, regenerate, edit, continues
+) -> Turn:
+    # Counted in transactions of their own: a refused request still counts.
+    throttle.chat_admit(client)
+    budgets.admit(owner)
     with transaction.atomic():
         if conversation_id is None:
             conversation = Conversation.objects.create(
@@ -91,7 +108,7 @@ def _turn_start(owner, conversation_id, text, regenerate, edit, continues) -> Tu
             messages = []
         else:
             conversation = conversation_owned(
-                owner=owner, conversation_id=conversation_id
+                owner=owner, conversation_id=conversation_id, locked=True
             )
             messages = list(conversation.messages.order_by("id"))
         # `question`: the index of the question answered; `keep`: how many
@@ -129,6 +146,7 @@ def _turn_start(owner, conversation_id, text, regenerate, edit, continues) -> Tu
 
 async def turn_start(
     *,
+    client: str,
     owner: str,
     conversation_id: str | None,
     text: str | None = None,
@@ -138,12 +156,14 @@ async def turn_start(
 ) -> Turn:
     """Start a turn: a new question (`text`), another answer to the question
     of message `regenerate`, question `edit` replaced by `text`, or the cut-off
-    answer `continues` continued.
+    answer `continues` continued. First the request is counted against the
+    rate of its `client` (an address) and the budgets of its `owner`.
 
-    Raises `ConversationNotFound` and `TurnInvalid`.
+    Raises `throttle.Limited`, `budgets.Refused`, `ConversationNotFound` and
+    `TurnInvalid`.
     """
-    return await sync_to_async(_turn_start)(
-        owner, conversation_id, text, regenerate, edit, continues
+    return await database.run(
+        _turn_start, client, owner, conversation_id, text, regenerate, edit, continues
     )
 
 
@@ -181,7 +201,7 @@ async def reply_save(
     *, turn: Turn, content: str, usage: dict | None = None, error: str = ""
 ) -> Message:
     """Store the reply of a turn: complete, or with the error that ended it."""
-    return await sync_to_async(_reply_save)(turn, content, usage, error)
+    return await database.run(_reply_save, turn, content, usage, error)
 
 
 async def reply_get(*, turn: Turn) -> Message:
@@ -194,9 +214,9 @@ async def reply_get(*, turn: Turn) -> Message:
     return await reply_save(turn=turn, content=answer.text, usage=answer.usage)
 
 
-async def reply_stream(*, turn: Turn) -> AsyncIterator[str | Message]:
-    """Stream the LLM's reply: yields each text delta, then the stored reply
-    `Message`, which has an `error` when the call failed or was cut off.
+async def reply_stream(*, turn: Turn) -> AsyncIterator[Delta | Reply]:
+    """Stream the LLM's reply: a `Delta` for each piece of text, then the
+    stored `Reply`, which has an `error` when the call failed or was cut off.
 
     When the reader goes away (the generator is closed or its task
     cancelled), the part that arrived is stored as a partial reply.
@@ -206,11 +226,13 @@ async def reply_stream(*, turn: Turn) -> AsyncIterator[str | Message]:
         answer = await llm.stream(turn.context)
         async for delta in answer.deltas():
             parts.append(delta)
-            yield delta
+            yield Delta(delta)
     except llm.LLMError as exc:
-        yield await reply_save(turn=turn, content="".join(parts), error=str(exc))
+        content = "".join(parts)
+        yield Reply(await reply_save(turn=turn, content=content, error=str(exc)))
         return
     except (asyncio.CancelledError, GeneratorExit):
         await reply_save(turn=turn, content="".join(parts), error=STOPPED)
         raise
-    yield await reply_save(turn=turn, content="".join(parts), usage=answer.usage)
+    content = "".join(parts)
+    yield Reply(await reply_save(turn=turn, content=content, usage=answer.usage))

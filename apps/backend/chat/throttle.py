@@ -1,8 +1,6 @@
 """Per-client rate limits, counted in the database that every replica shares
 (chat/window_counters.py)."""
 
-from asgiref.sync import sync_to_async
-
 from django.conf import settings
 
 from chat.window_counters import Rate, hit
@@ -25,11 +23,15 @@ def client_ip(request) -> str:
     return request.META["REMOTE_ADDR"]
 
 
-async def chat_limited(request) -> bool:
-    """Count this chat request against its client's CHAT_RATE_LIMIT."""
-    return await sync_to_async(hit)(
-        f"chat:{client_ip(request)}", Rate.parse(settings.CHAT_RATE_LIMIT)
-    )
+class Limited(Exception):
+    """The client is over CHAT_RATE_LIMIT."""
+
+
+def chat_admit(client: str) -> None:
+    """Count a chat request of `client` (its address) against
+    CHAT_RATE_LIMIT; raise `Limited` when it is over."""
+    if hit(f"chat:{client}", Rate.parse(settings.CHAT_RATE_LIMIT)):
+        raise Limited
 
 
 def admin_login_limited(request) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import views
+from chat import health, views
 
 urlpatterns = [
     path("chat", views.chat, name="chat"),
@@ -12,6 +12,6 @@ urlpatterns = [
         name="conversation-detail",
     ),
     path("chat/session", views.session, name="session"),
-    path("health", views.health, name="health"),
-    path("health/ready", views.ready, name="health-ready"),
+    path("health", health.health, name="health"),
+    path("health/ready", health.ready, name="health-ready"),
 ]

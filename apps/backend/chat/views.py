@@ -1,41 +1,31 @@
-"""The JSON and event-stream API. Views parse and check the request, call one
-service, and shape the answer; they do not know LiteLLM."""
+"""The chat's JSON and event-stream views: a turn, the conversations, the
+session. Each parses and checks the request, calls one service, and shapes the
+answer; none knows LiteLLM. What they share is in chat/api.py."""
 
 import json
 from contextlib import aclosing
 
-from asgiref.sync import sync_to_async
-
-from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.views import csrf
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from chat import (
-    budgets,
-    conversations,
-    forms,
-    identity,
-    llm,
-    services,
-    shutdown,
-    throttle,
-)
-from chat.api import DATABASE_DOWN, ApiError, api, error, is_text, json_body
+from chat import budgets, conversations, forms, identity, llm, services, throttle
+from chat.api import DATABASE_DOWN, ApiError, api, is_text, json_body
 from chat.models import Conversation, Message
+from chat.services import Delta, Reply
 
 
 async def _turn(request) -> services.Turn:
-    if await throttle.chat_limited(request):
-        raise ApiError("Too many requests: wait a minute and try again.", 429)
+    """The body checked, then the turn started; each refusal as an `ApiError`."""
     form = forms.chat_form(json_body(request))
     try:
-        await sync_to_async(budgets.admit)(request.owner)
+        return await services.turn_start(
+            client=throttle.client_ip(request), owner=request.owner, **form
+        )
+    except throttle.Limited:
+        raise ApiError("Too many requests: wait a minute and try again.", 429) from None
     except budgets.Refused as exc:
         raise ApiError(str(exc), 429, {"Retry-After": str(exc.retry_after)}) from None
-    try:
-        return await services.turn_start(owner=request.owner, **form)
     except conversations.ConversationNotFound:
         raise ApiError("Conversation not found.", 404) from None
     except services.TurnInvalid as exc:
@@ -100,27 +90,28 @@ async def chat_stream(request):
         replies = services.reply_stream(turn=turn)
         async with aclosing(replies):
             try:
-                async for item in replies:
-                    if not isinstance(item, Message):
-                        yield _event("delta", {"text": item})
-                    elif item.error:
-                        yield _event(
-                            "error",
-                            {
-                                "error": item.error,
-                                "conversation_id": conversation_id,
-                                "message_id": item.pk,
-                            },
-                        )
-                    else:
-                        yield _event(
-                            "done",
-                            {
-                                "conversation_id": conversation_id,
-                                "message_id": item.pk,
-                                "usage": _usage(item),
-                            },
-                        )
+                async for event in replies:
+                    match event:
+                        case Delta(text):
+                            yield _event("delta", {"text": text})
+                        case Reply(reply) if reply.error:
+                            yield _event(
+                                "error",
+                                {
+                                    "error": reply.error,
+                                    "conversation_id": conversation_id,
+                                    "message_id": reply.pk,
+                                },
+                            )
+                        case Reply(reply):
+                            yield _event(
+                                "done",
+                                {
+                                    "conversation_id": conversation_id,
+                                    "message_id": reply.pk,
+                                    "usage": _usage(reply),
+                                },
+                            )
             except DatabaseError:
                 yield _event(
                     "error",
@@ -197,60 +188,4 @@ async def session(request):
     user = identity.proven_user(request)
     return JsonResponse(
         {"user": user, "sign_out_url": identity.SIGN_OUT_URL if user else None}
-    )
-
-
-@api("GET")
-async def health(request):
-    """Liveness: the process answers. Never calls the LLM."""
-    return JsonResponse(
-        {
-            "status": "ok",
-            "model": llm.model_name(),
-            "llm_configured": llm.is_configured(),
-            "demo": llm.is_demo(),
-            "build": settings.BUILD_INFO or None,
-        }
-    )
-
-
-def _database_check():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-@api("GET")
-async def ready(request):
-    """Readiness: the database answers too, and the process is not stopping."""
-    if shutdown.begun():
-        return JsonResponse({"status": "shutting down"}, status=503)
-    try:
-        await sync_to_async(_database_check)()
-    except DatabaseError:
-        return JsonResponse(
-            {"status": "unavailable", "database": "unavailable"}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
-
-
-# JSON for the errors Django answers itself (config/urls.py, CSRF_FAILURE_VIEW).
-def bad_request(request, exception):
-    return error("Bad request.", 400)
-
-
-def not_found(request, exception):
-    return error("Not found.", 404)
-
-
-def server_error(request):
-    return error("Internal server error.", 500)
-
-
-def csrf_failure(request, reason=""):
-    if request.path_info.startswith("/admin/"):
-        return csrf.csrf_failure(request, reason)
-    return error(
-        "This request was refused because it did not come from the chat page. "
-        "Reload the page and try again.",
-        403,
     )

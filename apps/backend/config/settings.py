@@ -24,7 +24,7 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The chat API answers a refused CSRF check in JSON; the admin keeps its page.
-CSRF_FAILURE_VIEW = "chat.views.csrf_failure"
+CSRF_FAILURE_VIEW = "chat.api.csrf_failure"
 
 INSTALLED_APPS = [
     "config.apps.ChatAdminConfig",
@@ -41,10 +41,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "chat.middleware.RequestIdMiddleware",
     "chat.middleware.ContentSecurityPolicyMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    "chat.middleware.InlineSecurityMiddleware",
     # Above ServeStatic and CommonMiddleware, so that static files and the 400
     # for a disallowed Host are framed-denied too.
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chat.middleware.InlineXFrameOptionsMiddleware",
     # ServeStatic, not WhiteNoise: WhiteNoise's middleware is sync-only, and
     # one sync middleware turns every request into an async -> sync -> async
     # sandwich of thread hops, which deadlocked under load (asgiref's
@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "chat.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "chat.middleware.AdminSessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "chat.middleware.InlineCommonMiddleware",
     "chat.middleware.AdminCsrfViewMiddleware",
     "chat.middleware.AdminAuthenticationMiddleware",
     "chat.middleware.AdminMessageMiddleware",
@@ -92,6 +92,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast while the database is away: readiness answers 503 in time.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+
+# The API's queries run on one thread whose connection stays open between
+# requests (chat/database.py); ?conn_max_age= in DATABASE_URL overrides.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

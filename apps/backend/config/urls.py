@@ -6,6 +6,6 @@ urlpatterns = [
     path("", include("chat.urls")),
 ]
 
-handler400 = "chat.views.bad_request"
-handler404 = "chat.views.not_found"
-handler500 = "chat.views.server_error"
+handler400 = "chat.api.bad_request"
+handler404 = "chat.api.not_found"
+handler500 = "chat.api.server_error"

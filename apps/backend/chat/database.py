@@ -1,0 +1,38 @@
+"""The request path's database thread: every query of the API runs on one
+thread of its own, on one connection that stays open between requests.
+
+Django would run each request's queries on a new thread (asgiref's
+thread-sensitive executor, a new one per request), opening a new connection
+each time. A pool is no answer either: a stream holds its connection until it
+ends. The calls here are short (a turn makes two: its start and its reply), so
+one thread serves them all; sync work elsewhere (the admin's views) runs on
+other threads and never waits for it, nor it for them.
+
+Each call is a request to the connection, as Django's request_started and
+request_finished signals treat one: before and after it, a connection that
+had errors, that is past CONN_MAX_AGE or that is left in a transaction is
+closed, and with CONN_HEALTH_CHECKS the next query first checks that it is
+still usable.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import SyncToAsync
+
+from django.db import close_old_connections
+
+EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+
+
+def _called(function, args, kwargs):
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+async def run(function, /, *args, **kwargs):
+    """`function(*args, **kwargs)` on the database thread, awaited."""
+    call = SyncToAsync(_called, thread_sensitive=False, executor=EXECUTOR)
+    return await call(function, args, kwargs)
