@@ -13,7 +13,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # (one worker per 40 MiB), which would start several copies of LiteLLM.
 workers = int(os.environ.get("GUNICORN_WORKERS", "1"))
 # Uvicorn's worker, ending the streams still open when graceful_timeout is
-# about to run out so that their partial replies are stored (config/workers.py).
+# about to run out so that their partial replies are stored, and freezing the
+# loaded app out of the garbage collector (config/workers.py).
 worker_class = "config.workers.GracefulUvicornWorker"
 # The ASGI worker answers gunicorn's heartbeat from its event loop, so this
 # only catches a blocked loop; it never cuts a long stream.
