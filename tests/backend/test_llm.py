@@ -1,4 +1,4 @@
-"""chat/llm.py: the configured model in LiteLLM's price list."""
+"""chat/llm.py: demo mode, and the configured model in LiteLLM's price list."""
 
 import asyncio
 
@@ -38,6 +38,13 @@ def recorded(recorder):
     recorder.costs.clear()
     recorder.logged = asyncio.Event()
     return recorder
+
+
+def test_an_api_base_ends_demo_mode(settings):
+    settings.LLM_DEMO = True
+    settings.LLM_API_BASE = "http://127.0.0.1:9/v1"
+
+    assert llm.is_demo() is False
 
 
 def test_the_configured_model_is_priced_at_start_up():

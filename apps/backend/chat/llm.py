@@ -104,7 +104,7 @@ class AnswerStream:
 
 
 def is_demo() -> bool:
-    return not settings.LLM_API_BASE and settings.DEBUG
+    return settings.LLM_DEMO and not settings.LLM_API_BASE
 
 
 def is_configured() -> bool:

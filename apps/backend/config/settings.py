@@ -188,6 +188,9 @@ CORS_ALLOW_ALL_ORIGINS = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=256 * 1024)
 
 LLM_API_BASE = env.str("LLM_API_BASE", default="")
+# Without LLM_API_BASE, answer with LiteLLM's canned mock reply instead of a 500:
+# for trying the app out (tox -e dev), never in the cluster.
+LLM_DEMO = env.bool("LLM_DEMO", default=False)
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="hosted_vllm/demo-model")
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=60.0)
