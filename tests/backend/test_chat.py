@@ -242,10 +242,10 @@ async def test_other_methods_get_405_with_a_json_error(async_client, method):
     assert response.json() == {"error": f"Method {method.upper()} is not allowed."}
 
 
-async def test_demo_mode_answers_without_an_endpoint_when_debug_is_on(
+async def test_demo_mode_answers_without_an_endpoint_when_llm_demo_is_on(
     async_client, settings
 ):
-    settings.DEBUG = True
+    settings.LLM_DEMO = True
     settings.LLM_API_BASE = ""
 
     response = await post(async_client, {"message": "Hi"})
@@ -255,10 +255,12 @@ async def test_demo_mode_answers_without_an_endpoint_when_debug_is_on(
     assert response.json()["response"].startswith("**Demo mode.**")
 
 
-async def test_no_endpoint_with_debug_off_answers_500_and_stores_the_failure(
+async def test_no_endpoint_without_llm_demo_answers_500_and_stores_the_failure(
     async_client, settings
 ):
-    settings.DEBUG = False
+    """DEBUG on does not turn demo mode on."""
+    settings.DEBUG = True
+    settings.LLM_DEMO = False
     settings.LLM_API_BASE = ""
 
     response = await post(async_client, {"message": "Hi"})

@@ -178,7 +178,7 @@ async def test_bad_stream_request_is_a_json_400_not_an_event_stream(
 
 
 async def test_demo_mode_streams_the_canned_answer(async_client, settings):
-    settings.DEBUG = True
+    settings.LLM_DEMO = True
     settings.LLM_API_BASE = ""
 
     _, events = await stream(async_client, {"message": "Hi"})

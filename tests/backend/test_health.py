@@ -24,7 +24,7 @@ async def test_health_reports_model_and_configuration_without_calling_the_llm(
 
 
 async def test_health_shows_demo_mode_and_build_provenance(async_client, settings):
-    settings.DEBUG = True
+    settings.LLM_DEMO = True
     settings.LLM_API_BASE = ""
     settings.LLM_MODEL = "openai/some-model"
     settings.BUILD_INFO = {"name": "backend-7", "commit": "abc123"}

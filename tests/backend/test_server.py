@@ -61,6 +61,10 @@ def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
     lines = backend.log().splitlines()
     records = [json.loads(line) for line in lines]
     assert any(r["name"] == "chat.llm" for r in records)
+    # gunicorn's master logs with the app's configuration (config/logging.py).
+    assert {"time", "level", "name", "message", "request_id", "user"} <= set(
+        next(r for r in records if r["message"].startswith("Starting gunicorn"))
+    )
     log = "\n".join(lines)
     assert API_KEY not in log
     assert SECRET_KEY not in log

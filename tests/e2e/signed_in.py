@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     # Demo mode without LLM_API_BASE, as `tox -e dev`.
-    with signed_in_site(args.workdir, port=args.port, DJANGO_DEBUG="true") as site:
+    with signed_in_site(args.workdir, port=args.port, LLM_DEMO="true") as site:
         print(
             f"\nSigned-in chat on {site.url}/ (Ctrl+C stops it)\n"
             "  alice: chats, and opens the admin at /admin/ (passes the access check)\n"

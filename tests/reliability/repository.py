@@ -66,12 +66,13 @@ def tracked_files() -> list[Path]:
 
 
 TRUE_DEBUG = re.compile(
-    r"""DJANGO_DEBUG["']?\s*[:=]\s*["']?(?:true|1|yes|on)\b""", re.I
+    r"""(?:DJANGO_DEBUG|LLM_DEMO)["']?\s*[:=]\s*["']?(?:true|1|yes|on)\b""", re.I
 )
 
 
 def debug_switched_on(tox_ini: Path, other_files: list[Path]) -> list[str]:
-    """Where DJANGO_DEBUG is set true, other than in tox's dev environment."""
+    """Where DJANGO_DEBUG or LLM_DEMO is set true, other than in tox's dev
+    environment."""
     found = []
     tox = configparser.ConfigParser(interpolation=None)
     tox.read(tox_ini)

@@ -1,4 +1,5 @@
-"""The repository holds no credentials, and DEBUG is on only in `tox -e dev`."""
+"""The repository holds no credentials, and DEBUG and demo mode are on only in
+`tox -e dev`."""
 
 import secrets
 
@@ -78,8 +79,11 @@ def test_debug_check_catches_debug_switched_on_elsewhere(tmp_path):
     )
     configmap = tmp_path / "configmap.yaml"
     configmap.write_text('data:\n  DJANGO_DEBUG: "True"\n')
+    env_file = tmp_path / "backend-config.env"
+    env_file.write_text("LLM_DEMO=true\n")
 
-    assert debug_switched_on(tox_ini, [configmap]) == [
+    assert debug_switched_on(tox_ini, [configmap, env_file]) == [
         "tox.ini [testenv:backend]",
         str(configmap),
+        str(env_file),
     ]

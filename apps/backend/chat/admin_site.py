@@ -27,7 +27,7 @@ def effective_settings() -> list[tuple[str, object]]:
         ("LLM API key", mask(settings.LLM_API_KEY)),
         ("LLM model (as sent to LiteLLM)", llm.model_name()),
         ("LiteLLM provider", llm.model_name().split("/", 1)[0]),
-        ("Demo mode", llm.is_demo()),
+        ("Demo mode (LLM_DEMO, while no API base is set)", llm.is_demo()),
         ("LLM timeout (seconds)", settings.LLM_TIMEOUT),
         ("LLM max tokens", settings.LLM_MAX_TOKENS),
         ("Max message length (characters)", settings.LLM_MAX_MESSAGE_CHARS),

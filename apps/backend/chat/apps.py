@@ -7,9 +7,11 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self):
+        from chat import llm
         from chat.budgets import user_rate
         from chat.kube import attributes
 
         # A mistyped setting stops the start, not each request.
         user_rate()
         attributes(settings.CHAT_ADMIN_ACCESS, namespace="")
+        llm.model_register()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from config.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -192,6 +194,9 @@ CORS_ALLOW_ALL_ORIGINS = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_BODY_BYTES", default=256 * 1024)
 
 LLM_API_BASE = env.str("LLM_API_BASE", default="")
+# Without LLM_API_BASE, answer with LiteLLM's canned mock reply instead of a 500:
+# for trying the app out (tox -e dev), never in the cluster.
+LLM_DEMO = env.bool("LLM_DEMO", default=False)
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="hosted_vllm/demo-model")
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=60.0)
@@ -209,36 +214,4 @@ BUILD_INFO = {
     if value
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "chat.logging.RequestIdFilter"},
-        "redact_secrets": {"()": "chat.logging.RedactSecretsFilter"},
-    },
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": (
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user)s"
-            ),
-            "rename_fields": {"asctime": "time", "levelname": "level"},
-        },
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "json",
-            "filters": ["request_id", "redact_secrets"],
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # LiteLLM logs whole requests at DEBUG; keep its own chatter out.
-        "LiteLLM": {"level": "WARNING"},
-        "LiteLLM Router": {"level": "WARNING"},
-        "LiteLLM Proxy": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(level=env.str("DJANGO_LOG_LEVEL", "INFO"))

@@ -1,6 +1,8 @@
 """The gunicorn worker class (gunicorn.conf.py)."""
 
 import asyncio
+import gc
+import logging
 import os
 import signal
 import sys
@@ -10,7 +12,11 @@ from gunicorn.arbiter import Arbiter
 from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
+from django.urls import get_resolver
+
 from chat import shutdown
+
+logger = logging.getLogger(__name__)
 
 # Time left, after open responses are disconnected, to store the partial
 # replies and exit before gunicorn kills the worker.
@@ -59,9 +65,25 @@ class DrainingServer(Server):
             connection.transport.close()
 
 
+def freeze_start_up_objects() -> int:
+    """Load what the first request would load, then move every object alive
+    out of the garbage collector's sight; returns how many.
+
+    LiteLLM leaves some 370,000 objects behind at import, which every full
+    collection would otherwise scan again, for nothing: they live as long as
+    the process. Done in the worker, which imports the app after the fork.
+    """
+    # The URLconf, and with it the views, loads on the first request.
+    get_resolver().url_patterns  # noqa: B018
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 class GracefulUvicornWorker(UvicornWorker):
     """Uvicorn's worker, ending open streams before gunicorn's graceful
-    timeout runs out.
+    timeout runs out, with the app's start-up objects frozen out of the
+    garbage collector.
 
     On SIGTERM uvicorn waits for open responses without a limit, so gunicorn
     kills the worker when graceful_timeout ends and the replies still being
@@ -70,6 +92,13 @@ class GracefulUvicornWorker(UvicornWorker):
     instead looks to Django like clients going away: each stream stores what
     arrived as a partial reply, as it does for a client that disconnects.
     """
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        logger.info(
+            "Start-up objects frozen out of the garbage collector",
+            extra={"frozen_objects": freeze_start_up_objects()},
+        )
 
     async def _serve(self) -> None:
         self.config.app = self.wsgi

@@ -1,0 +1,100 @@
+"""chat/llm.py: demo mode, and the configured model in LiteLLM's price list."""
+
+import asyncio
+
+import litellm
+import pytest
+from litellm.integrations.custom_logger import CustomLogger
+
+from chat import llm
+from tests.backend.conftest import post
+
+
+class CostRecorder(CustomLogger):
+    """The cost LiteLLM computed after each successful completion."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.costs: list[float | None] = []
+        self.logged = asyncio.Event()
+
+    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+        self.costs.append(kwargs.get("response_cost"))
+        self.logged.set()
+
+
+@pytest.fixture(scope="module")
+def recorder():
+    # One for the module: a second one, added after LiteLLM's first
+    # completion in this process, was never called.
+    recorder = CostRecorder()
+    litellm.callbacks.append(recorder)
+    yield recorder
+    litellm.callbacks.remove(recorder)
+
+
+@pytest.fixture
+def recorded(recorder):
+    recorder.costs.clear()
+    recorder.logged = asyncio.Event()
+    return recorder
+
+
+def test_an_api_base_ends_demo_mode(settings):
+    settings.LLM_DEMO = True
+    settings.LLM_API_BASE = "http://127.0.0.1:9/v1"
+
+    assert llm.is_demo() is False
+
+
+def test_the_configured_model_is_priced_at_start_up():
+    """The app registered its default model when Django started (chat/apps.py)."""
+    info = litellm.get_model_info(llm.model_name())
+
+    assert info["input_cost_per_token"] == llm.PLACEHOLDER_PRICE_PER_TOKEN
+    assert info["output_cost_per_token"] == llm.PLACEHOLDER_PRICE_PER_TOKEN
+
+
+def test_a_model_litellm_knows_keeps_its_price(settings):
+    settings.LLM_MODEL = "openai/gpt-4o"
+    before = litellm.get_model_info("openai/gpt-4o")["input_cost_per_token"]
+
+    llm.model_register()
+
+    assert litellm.get_model_info("openai/gpt-4o")["input_cost_per_token"] == before
+    assert before != llm.PLACEHOLDER_PRICE_PER_TOKEN
+
+
+@pytest.mark.parametrize("prefix", ["", "openai/"])
+async def test_a_completion_finds_its_model_in_the_price_list(
+    fake_llm, settings, recorded, prefix
+):
+    """LiteLLM's cost calculation after the completion finds the model: a
+    model it cannot find gets no cost (None), after a caught
+    ModelNotMappedError. The answer and its usage are unchanged."""
+    settings.LLM_MODEL = prefix + fake_llm.model
+    llm.model_register()
+
+    answer = await llm.complete([{"role": "user", "content": "Hi there"}])
+    async with asyncio.timeout(5):
+        await recorded.logged.wait()
+
+    assert answer == llm.Answer(
+        text="Hello from the fake model.",
+        usage={"prompt_tokens": 2, "completion_tokens": 5, "total_tokens": 7},
+    )
+    assert recorded.costs == [pytest.approx(7 * llm.PLACEHOLDER_PRICE_PER_TOKEN)]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_placeholder_price_is_not_shown(async_client, fake_llm):
+    llm.model_register()
+
+    response = await post(async_client, {"message": "Hi"})
+
+    assert set(response.json()) == {
+        "response",
+        "conversation_id",
+        "message_id",
+        "usage",
+    }
