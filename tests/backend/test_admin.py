@@ -1,6 +1,7 @@
 """The admin: read-only chats, the LLM settings page and its connection test."""
 
 import json
+import socket
 
 import pytest
 
@@ -172,6 +173,61 @@ def test_connection_test_failure_is_shown_in_plain_words(admin_client, fake_llm)
         "Connection test failed: The LLM endpoint rejected the API key."
         in response.content.decode()
     )
+
+
+def connection_test(admin_client) -> str:
+    """The message the connection test leaves on the settings page."""
+    response = admin_client.post(reverse("admin:llm-settings-test"), follow=True)
+    return response.content.decode()
+
+
+def test_connection_test_takes_a_base_url_with_a_trailing_slash(
+    admin_client, fake_llm, settings
+):
+    settings.LLM_API_BASE = fake_llm.base_url + "/"
+
+    assert "Connected. The endpoint offers: fake-model." in connection_test(
+        admin_client
+    )
+
+
+def test_connection_test_without_a_key_sends_no_authorization(
+    admin_client, fake_llm, settings
+):
+    settings.LLM_API_KEY = ""
+
+    assert "Connected." in connection_test(admin_client)
+    assert "Authorization" not in fake_llm.record.headers[0]
+
+
+def test_connection_test_refused_access_is_a_key_problem(admin_client, fake_llm):
+    fake_llm.reset(fault="http_403")
+
+    assert (
+        "Connection test failed: The LLM endpoint rejected the API key."
+        in connection_test(admin_client)
+    )
+
+
+def test_connection_test_without_an_endpoint_says_so(admin_client, settings):
+    settings.LLM_API_BASE = ""
+
+    assert "Connection test failed: LLM endpoint is not configured." in (
+        connection_test(admin_client)
+    )
+
+
+def test_connection_test_of_an_endpoint_that_does_not_answer_ends_in_time(
+    admin_client, settings
+):
+    # A loopback port that accepts connections and never answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        settings.LLM_API_BASE = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        settings.LLM_TIMEOUT = 0.5
+
+        page = connection_test(admin_client)
+
+    assert "Connection test failed: The LLM endpoint timed out." in page
 
 
 def test_connection_test_needs_post_and_a_csrf_token(fake_llm, admin_user):

@@ -1,5 +1,7 @@
 """GET /health (liveness) and GET /health/ready (readiness)."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,6 +59,15 @@ async def test_every_response_carries_a_request_id(async_client):
 
     assert response["X-Request-ID"] == "abc-123"
     assert len(generated["X-Request-ID"]) == 32
+
+
+async def test_a_request_without_an_id_gets_a_new_one_each_time(async_client):
+    first = await async_client.get("/health")
+    second = await async_client.get("/health")
+
+    ids = [first["X-Request-ID"], second["X-Request-ID"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", id_) for id_ in ids)
+    assert ids[0] != ids[1]
 
 
 async def test_unknown_path_is_a_json_404(async_client):

@@ -10,6 +10,19 @@ from tests.backend.conftest import API_KEY
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WORDS_FOR_OPERATORS = ("LLM", "endpoint", "HTTP", "API key")
+# What the log tells the operator for each fault (the admin's connection test
+# shows the same words).
+DETAILS = {
+    "http_500": "The LLM endpoint failed (HTTP 500).",
+    "http_503": "The LLM endpoint failed (HTTP 503).",
+    "http_401": "The LLM endpoint rejected the API key.",
+    "http_403": "The LLM endpoint refused access with this API key.",
+    "http_429": "The LLM endpoint is rate limiting requests.",
+    "context_too_long": "The conversation exceeds the model's context window.",
+    "non_json": "The LLM endpoint sent a response that could not be understood.",
+    "error_body_200": "The LLM endpoint rejected the request.",
+    "hang": "The LLM endpoint timed out.",
+}
 
 
 @pytest.mark.parametrize(("fault", "error"), contracts.FAILURES.items())
@@ -41,6 +54,21 @@ async def test_llm_failure_answers_500_in_plain_words(
         ("user", "Hi", "complete", ""),
         ("assistant", "", "failed", error),
     ]
+
+
+@pytest.mark.parametrize(("fault", "detail"), DETAILS.items())
+async def test_the_log_says_what_failed_in_words_for_the_operator(
+    async_client, fake_llm, settings, caplog, fault, detail
+):
+    fake_llm.reset(fault=fault)
+    # Only the hanging endpoint waits for it: a first call slowed by a loaded
+    # machine must not be logged as a timeout.
+    settings.LLM_TIMEOUT = 0.5 if fault == "hang" else 10.0
+
+    await async_client.post("/chat", {"message": "Hi"}, content_type="application/json")
+
+    [failure] = [r for r in caplog.records if r.name == "chat.llm"]
+    assert failure.getMessage().startswith(f"LLM call failed: {detail} (")
 
 
 async def test_refused_connection_says_the_endpoint_could_not_be_reached(
