@@ -164,6 +164,83 @@ describe('streamChat', () => {
     );
   });
 
+  it('reads missing or mistyped fields as empty, never as the raw value', async () => {
+    stubFetch(() =>
+      streamResponse(
+        sse('start', { conversation_id: 5, demo: 'yes', question_id: '7' }) +
+          sse('delta', { text: ['x'] }) +
+          sse('done', { message_id: '8' }),
+      ),
+    );
+    expect(await collect()).toEqual([
+      {
+        type: 'start',
+        conversationId: '',
+        title: '',
+        demo: false,
+        questionId: null,
+        answerTo: null,
+      },
+      { type: 'delta', text: '' },
+      { type: 'done', messageId: null },
+    ]);
+  });
+
+  it('fills in plain words for an error event without a message', async () => {
+    stubFetch(() => streamResponse(sse('error', { error: '' })));
+    expect(await collect()).toEqual([
+      {
+        type: 'error',
+        error: 'The answer failed. Try again.',
+        conversationId: null,
+        messageId: null,
+      },
+    ]);
+  });
+
+  it('skips events it does not know and stops reading after done', async () => {
+    stubFetch(() =>
+      streamResponse(
+        sse('ping', {}) +
+          'data: {"text":"unnamed"}\n\n' +
+          sse('delta', { text: 'Hi' }) +
+          sse('done', { message_id: 2 }) +
+          sse('delta', { text: 'after the end' }),
+      ),
+    );
+    expect(await collect()).toEqual([
+      { type: 'delta', text: 'Hi' },
+      { type: 'done', messageId: 2 },
+    ]);
+  });
+
+  it('asks for an event stream and sends JSON', async () => {
+    const fetchMock = stubFetch(() =>
+      streamResponse(sse('done', { message_id: 1 })),
+    );
+    await collect();
+    const headers = new Headers(fetchMock.mock.calls[0][1]?.headers);
+    expect(headers.get('Accept')).toBe('text/event-stream');
+    expect(headers.get('Content-Type')).toBe('application/json');
+  });
+
+  it('rejects a reply without a body as unreadable', async () => {
+    stubFetch(() => new Response(null, { status: 200 }));
+    expect((await failure(collect())).message).toBe(
+      'The chat service sent a reply that could not be read.',
+    );
+  });
+
+  it.each(['[1]', '"text"', 'null'])(
+    'rejects event data %s that is JSON but not an object',
+    async (data) => {
+      stubFetch(() => streamResponse(`event: delta\ndata: ${data}\n\n`));
+      expect((await failure(collect())).message).toBe(
+        'The chat service sent a reply that could not be read.',
+      );
+    },
+  );
+
   it('rejects an event whose data is not JSON', async () => {
     stubFetch(() => streamResponse('event: delta\ndata: {oops\n\n'));
     expect((await failure(collect())).message).toBe(

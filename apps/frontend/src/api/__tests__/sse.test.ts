@@ -64,6 +64,30 @@ describe('SseParser', () => {
   it('drops an event that has no data and an unfinished last event', () => {
     expect(parseInPieces(['event: ping\n\n', 'data: cut'])).toEqual([]);
   });
+
+  it('drops an unfinished last event after a finished line', () => {
+    expect(parseInPieces(['data: a\nd'])).toEqual([]);
+  });
+
+  it('ends with a held CR that closes nothing', () => {
+    expect(parseInPieces(['data: a\n\n\r'])).toEqual([
+      { event: 'message', data: 'a' },
+    ]);
+  });
+
+  it('reads a field without a colon or value as empty', () => {
+    expect(parseInPieces(['data\n\n', 'data:\n\n', 'data: a:\n\n'])).toEqual([
+      { event: 'message', data: '' },
+      { event: 'message', data: '' },
+      { event: 'message', data: 'a:' },
+    ]);
+  });
+
+  it('ignores fields other than event and data', () => {
+    expect(parseInPieces(['id: 7\nretry: 10\ndata: a\n\n'])).toEqual([
+      { event: 'message', data: 'a' },
+    ]);
+  });
 });
 
 describe('readSseEvents', () => {
@@ -78,5 +102,20 @@ describe('readSseEvents', () => {
     expect(
       await collect(byteStream(bytes, [emoji + 1, emoji + 2, emoji + 3])),
     ).toEqual(EXPECTED);
+  });
+
+  it('closes the body when the reader stops early', async () => {
+    const cancel = vi.fn();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('data: a\n\ndata: b\n\n'));
+      },
+      cancel,
+    });
+    for await (const event of readSseEvents(body)) {
+      expect(event).toEqual({ event: 'message', data: 'a' });
+      break;
+    }
+    expect(cancel).toHaveBeenCalledOnce();
   });
 });

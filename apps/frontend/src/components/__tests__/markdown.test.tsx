@@ -78,6 +78,14 @@ describe('Markdown layout', () => {
     expect(container.querySelector('pre')).toHaveTextContent(/^a\s*b$/);
   });
 
+  it('labels code without a language as text', () => {
+    const { container } = render(<Markdown text={'```\nif x\n```'} />);
+    expect(container.querySelector('.code-block-bar span')).toHaveTextContent(
+      /^text$/,
+    );
+    expect(container.querySelector('pre span')).toBeNull();
+  });
+
   it('renders block quotes as quotes', () => {
     const { container } = render(<Markdown text="> Quoted line" />);
     expect(container.querySelector('blockquote')).toHaveTextContent(
