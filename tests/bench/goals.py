@@ -51,7 +51,7 @@ def _ratio(a, b):
 def _compared(mine, theirs, unit: str, at_least: float | None, at_most=None):
     ratio = _ratio(mine, theirs)
     if ratio is None:
-        return {"value": f"not measured ({mine} vs {theirs})", "met": None}
+        return {"value": "not measured", "met": None}
     met = ratio >= at_least if at_least is not None else ratio <= at_most
     return {"value": f"{ratio}x ({mine} vs {theirs} {unit})", "met": met}
 

@@ -6,7 +6,6 @@ as a browser's does. The bare SDK gets the same earlier messages in its
 request (`messages`)."""
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -58,11 +57,12 @@ class Pool:
         return self.earlier + 2 * (rounds - 1)
 
 
-def seed(backend, earlier: int, count: int) -> Pool:
-    """Store ``count`` conversations of ``earlier`` messages in ``backend``'s
-    database, through its models and settings."""
+def seed(backend, histories: tuple, count: int) -> dict[int, Pool]:
+    """Store ``count`` conversations of each length in ``histories`` (earlier
+    messages) in ``backend``'s database, through its models and settings: a
+    pool for each length."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.bench.history", str(earlier), str(count)],
+        [sys.executable, "-m", "tests.bench.history", str(count), *map(str, histories)],
         cwd=BACKEND_DIR,
         env={
             **backend.env,
@@ -75,42 +75,50 @@ def seed(backend, earlier: int, count: int) -> Pool:
     if result.returncode:
         raise RuntimeError(f"seeding history failed:\n{result.stderr[-4000:]}")
     made = json.loads(result.stdout.splitlines()[-1])
-    return Pool(earlier, made["cookie"], made["conversations"])
+    return {
+        earlier: Pool(earlier, made["cookie"], made["conversations"][str(earlier)])
+        for earlier in histories
+    }
+
+
+def _stored(earlier: int, count: int, signer) -> list[list[str]]:
+    from chat.models import Conversation, Message
+
+    owners = [f"browser:{secrets.token_hex(16)}" for _ in range(count)]
+    conversations = Conversation.objects.bulk_create(
+        Conversation(owner=owner, title=QUESTION) for owner in owners
+    )
+    Message.objects.bulk_create(
+        (
+            Message(conversation=conversation, **message)
+            for conversation in conversations
+            for message in messages(earlier)[:-1]
+        ),
+        batch_size=2000,
+    )
+    return [
+        [str(conversation.pk), signer.sign(owner)]
+        for conversation, owner in zip(conversations, owners, strict=True)
+    ]
 
 
 def main() -> None:
-    """Print the cookie's name and [conversation id, signed owner] of each."""
+    """Print the cookie's name and, for each length, [conversation id, signed
+    owner] of each conversation."""
     import django
 
     django.setup()
     from django.core.signing import get_cookie_signer
     from django.db import transaction
 
-    from chat.models import Conversation, Message
     from chat.owners import COOKIE, SALT
 
-    earlier, count = int(sys.argv[1]), int(sys.argv[2])
+    count, histories = int(sys.argv[1]), [int(n) for n in sys.argv[2:]]
     signer = get_cookie_signer(salt=COOKIE + SALT)
-    owners = [f"browser:{secrets.token_hex(16)}" for _ in range(count)]
     with transaction.atomic():
-        conversations = Conversation.objects.bulk_create(
-            Conversation(owner=owner, title=QUESTION) for owner in owners
-        )
-        Message.objects.bulk_create(
-            (
-                Message(conversation=conversation, **message)
-                for conversation in conversations
-                for message in messages(earlier)[:-1]
-            ),
-            batch_size=2000,
-        )
-    made = [
-        [str(conversation.pk), signer.sign(owner)]
-        for conversation, owner in zip(conversations, owners, strict=True)
-    ]
+        made = {earlier: _stored(earlier, count, signer) for earlier in histories}
     sys.stdout.write(json.dumps({"cookie": COOKIE, "conversations": made}) + "\n")
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     main()

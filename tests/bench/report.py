@@ -37,6 +37,13 @@ def _fig(figure: dict | None, digits: int = 1) -> str:
     return f"{fmt(figure['min'])} / **{fmt(figure['median'])}** / {fmt(figure['max'])}"
 
 
+def _errors(figures: dict) -> str:
+    """How many requests failed, and the first distinct errors."""
+    count = figures.get("errors_total", 0)
+    first = figures.get("first_errors")
+    return f"{count} ({'; '.join(first)})" if count and first else str(count)
+
+
 def _minus(a, b) -> str:
     return "n/a" if a is None or b is None else f"{a - b:+.2f}"
 
@@ -98,7 +105,7 @@ def _latency(results: dict) -> list[str]:
                     _minus(p99, sdk_p99),
                     _fig(figures["per_second"]),
                     _fig(figures.get("cpu_ms_per_request"), 2),
-                    figures["errors_total"],
+                    _errors(figures),
                 ]
             )
     return _table(
@@ -137,7 +144,7 @@ def _history(results: dict) -> list[str]:
                     _fig(requests.get("p50_ms"), 2),
                     _fig(streams.get("cpu_ms_per_chunk"), 3),
                     _fig(streams.get("ttft_p95_ms")),
-                    requests.get("errors_total", 0) + streams.get("errors_total", 0),
+                    f"{_errors(requests)} / {_errors(streams)}",
                 ]
             )
     return _table(
@@ -149,7 +156,7 @@ def _history(results: dict) -> list[str]:
             "p50 ms",
             f"CPU ms per chunk, {CPU_LEVEL} streams",
             "first token p95 ms",
-            "errors",
+            "errors (requests / streams)",
         ],
         rows,
     )
@@ -181,7 +188,7 @@ def _streaming(results: dict) -> list[str]:
                     _fig(figures.get("gap_p50_ms")),
                     _fig(figures.get("gap_p95_ms")),
                     _fig(figures.get("cpu_ms_per_chunk"), 3),
-                    figures["errors_total"],
+                    _errors(figures),
                     _fig(figures.get("worker_pss_peak_mib")),
                 ]
             )
@@ -350,7 +357,7 @@ def markdown(results: dict) -> str:
         ),
         f"Written by `tox -e bench` on {results['started']} in {results['minutes']} "
         "minutes. Every figure is min / **median** / max over "
-        f"{plan['repeats']} runs of {plan['request_seconds']:g} s (requests) or "
+        f"{plan['repeats']} run(s) of {plan['request_seconds']:g} s (requests) or "
         f"{plan['stream_seconds']:g} s (streams); goals compare medians. "
         + _databases(results),
         "",

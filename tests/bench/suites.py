@@ -153,10 +153,11 @@ def server(
     scenarios = plan.scenarios(name)
     results = {"requests": {}, "streams": {}}
     with target:
-        pools = {
-            earlier: history.seed(target, earlier, plan.history_conversations)
-            for earlier in scenarios.histories
-        }
+        pools = (
+            history.seed(target, scenarios.histories, plan.history_conversations)
+            if scenarios.histories
+            else {}
+        )
         time.sleep(1)
         results["pss_idle_mib"] = round(pss_mib(target.pid), 1)
         _paced(upstream)
