@@ -123,7 +123,7 @@ def main() -> None:
         "paths": {},
     }
     if postgres:
-        results["versions"]["PostgreSQL"] = database.version(postgres)
+        results["versions"]["PostgreSQL"] = database.describe(postgres)
         results["databases"] = {"backend": "PostgreSQL", "backend-sqlite": "SQLite"}
     paths = results["paths"]
 

@@ -45,6 +45,10 @@ def fresh(url: str) -> Iterator[str]:
             )
 
 
-def version(url: str) -> str:
+def describe(url: str) -> str:
+    """The server's version and its connection limit, which a backend holding
+    a connection per request in flight can reach."""
     with psycopg.connect(url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
+        version = connection.execute("SHOW server_version").fetchone()[0]
+        limit = connection.execute("SHOW max_connections").fetchone()[0]
+    return f"{version} (max_connections {limit})"
