@@ -1,9 +1,12 @@
 """`tox -e bench`: measure the backend next to its baselines and the LiteLLM
 proxy on a fake upstream, all on 127.0.0.1, and write tests/bench/report.md
 and report.json. `--quick` runs each scenario once, briefly, to check the
-harness; its report is not one to commit."""
+harness; its report is not one to commit. The backend runs on PostgreSQL
+when DATABASE_URL names a server on 127.0.0.1 (a database is made for the
+run), and on SQLite next to it; on SQLite alone otherwise."""
 
 import argparse
+import contextlib
 import datetime
 import os
 import sys
@@ -11,25 +14,40 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import coldstart, frontend, goals, report, suites
+from tests.bench import coldstart, database, frontend, goals, report, suites
 from tests.bench.system import LOAD_CORE, load_average, machine, versions
 from tests.bench.targets import PROXY_VENV, PinnedBackend, Proxy, proxy_python
-from tests.bench.upstream import Upstream
+from tests.bench.upstream import REPLY_TOKENS, Upstream
 
 HERE = Path(__file__).resolve().parent
 
 METHOD = [
     "- Core 0 runs the system under test and nothing else of the benchmark: "
     "the backend (gunicorn with `apps/backend/gunicorn.conf.py`, one uvicorn "
-    "worker, SQLite), the LiteLLM "
-    "proxy (`litellm --config`, one worker, no database) or the baseline script "
-    "(`tests/bench/baseline.py`). Core 1 runs the load generator "
-    "(`tests/bench/load.py`, asyncio and aiohttp) and the fake upstream "
-    "(`tests/fake_openai.py` in its own process). Pinned with `taskset`.",
+    "worker), the LiteLLM proxy (`litellm --config`, one worker, no database) "
+    "or the baseline script (`tests/bench/baseline.py`). Core 1 runs the load "
+    "generator (`tests/bench/load.py`, asyncio and aiohttp) and the fake "
+    "upstream (`tests/fake_openai.py` in its own process). Pinned with `taskset`.",
+    "- The backend's database: PostgreSQL as in the cluster, a database created "
+    "for the run on the server `DATABASE_URL` names (on 127.0.0.1) and dropped "
+    "after it; SQLite (a file, as `tox -e backend` uses) for the second column. "
+    "The PostgreSQL server is the machine's, not pinned: its processes share "
+    "both cores, and their CPU time is not in the backend's figures (in the "
+    "cluster the database is another pod).",
     "- Baselines: the same chat request sent straight to the upstream with "
     "aiohttp (its CPU per chunk is the raw HTTP parsing floor: read the line, "
     "parse the JSON), and through `litellm.acompletion` with the arguments "
-    "`chat/llm.py` passes, for the `hosted_vllm/` and `openai/` providers.",
+    "`chat/llm.py` passes (`hosted_vllm/` provider), LiteLLM imported before the "
+    "event loop starts as a server imports it. The best-knobs floor is the same "
+    "script with the model registered in LiteLLM at a small non-zero price "
+    "(`litellm.register_model`) and `gc.freeze()` after the imports.",
+    "- Conversations with history: before the measured runs, conversations of "
+    "10 and 40 earlier messages (questions and 20-token answers in turn), each "
+    "of its own owner, are stored through the backend's models; each request "
+    "continues the next one with its owner's signed cookie, and so a CSRF token, "
+    "as a browser does. The bare SDK sends the same earlier messages.",
+    "- Capacity: `tests/bench/capacity.py`, doubling from 50 streams until a "
+    "run fails, then bisecting; one run per probe.",
     "- The proxy runs from its own virtualenv "
     f"(`{PROXY_VENV.relative_to(HERE.parent.parent)}`, made from "
     "`tests/bench/proxy-requirements.txt`) with "
@@ -38,10 +56,11 @@ METHOD = [
     "- The backend gets `CHAT_RATE_LIMIT` high enough that the one client "
     "address of the benchmark is never limited; everything else is its default "
     "configuration (`DJANGO_DEBUG=false`, INFO logs to a file).",
-    "- Memory: PSS summed over the process tree from `/proc/<pid>/smaps_rollup`, "
-    "sampled every 0.25 s during each run. CPU: utime + stime of the tree from "
-    "`/proc/<pid>/stat`.",
-    "- Cold start runs in `unshare -rn` (loopback only). Every Python process "
+    "- Memory: PSS from `/proc/<pid>/smaps_rollup`, of the worker alone and "
+    "summed over the process tree, sampled every 0.25 s during each run. CPU: "
+    "utime + stime of the tree from `/proc/<pid>/stat`.",
+    "- Cold start runs in `unshare -rn` (loopback only, so the backend on "
+    "SQLite). Every Python process "
     "there loads `tests/bench/nethook/sitecustomize.py`, an audit hook that logs "
     "getaddrinfo and connect to any non-loopback host; every start runs under "
     "`strace -f --seccomp-bpf -e trace=connect` (only connect() stops the "
@@ -49,30 +68,35 @@ METHOD = [
     "- Profiles: `py-spy record --gil --nonblocking` on the uvicorn worker during "
     "extra runs that are not part of the figures.",
 ]
+QUICK = suites.Plan(
+    repeats=1,
+    request_seconds=1,
+    stream_seconds=2,
+    profile_seconds=2,
+    history_conversations=100,
+    capacity_resolution=0.5,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("--quick", action="store_true", help="check the harness")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one short run of each scenario, a coarse capacity: checks the "
+        "harness; its report is not one to commit",
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="report folder")
     args = parser.parse_args()
-    plan = (
-        suites.Plan(
-            repeats=1,
-            request_seconds=1,
-            stream_seconds=2,
-            stream_clients=(1, 50, 100),
-            profile_seconds=2,
-        )
-        if args.quick
-        else suites.Plan()
-    )
+    plan = QUICK if args.quick else suites.Plan()
+    postgres = database.server_url()
     # Children are pinned with taskset; this process is the load generator.
     os.sched_setaffinity(0, {LOAD_CORE})
     started = time.monotonic()
     proxy = proxy_python()
     results = {
         "started": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": args.quick,
         "machine": machine(),
         "load_average": {"start": load_average()},
         "versions": {
@@ -84,15 +108,24 @@ def main() -> None:
                 ).items()
             },
         },
+        "databases": {"backend": "SQLite"},
+        "scenarios": {name: vars(plan.scenarios(name)) for name in suites.SCENARIOS},
         "plan": {
             **vars(plan),
-            "tokens": suites.TOKENS,
+            "tokens": REPLY_TOKENS,
             "pace": suites.STREAM_PACE,
+            "request_level": suites.REQUEST_LEVEL,
+            "cpu_level": suites.CPU_LEVEL,
+            "memory_level": suites.MEMORY_LEVEL,
         },
-        "cpu_level": suites.CPU_LEVEL,
         "pod_memory": goals.pod_memory(),
         "method": METHOD,
+        "paths": {},
     }
+    if postgres:
+        results["versions"]["PostgreSQL"] = database.describe(postgres)
+        results["databases"] = {"backend": "PostgreSQL", "backend-sqlite": "SQLite"}
+    paths = results["paths"]
 
     def phase(name: str) -> None:
         print(f"{(time.monotonic() - started) / 60:4.1f} min: {name}", flush=True)
@@ -109,30 +142,35 @@ def main() -> None:
         Upstream() as upstream,
     ):
         scratch = Path(scratch)
-        phase("baselines")
-        results["baselines"] = suites.baselines(upstream, plan)
-        phase("backend")
-        results["backend"] = suites.server(
-            PinnedBackend(scratch / "backend", upstream.base_url),
-            upstream,
-            plan,
-            profile_dir=scratch / "profiles",
-        )
-        phase("backend, openai/ provider")
-        results["backend_openai"] = suites.server(
-            PinnedBackend(
-                scratch / "backend-openai",
-                upstream.base_url,
-                LLM_MODEL="openai/fake-model",
-            ),
-            upstream,
-            plan,
-            request_clients=(32,),
-            stream_clients=(suites.CPU_LEVEL,),
-        )
+        for name in ("direct", "sdk", "floor"):
+            phase(f"baseline: {name}")
+            paths[name] = suites.baseline(name, upstream, plan)
+        with (
+            database.fresh(postgres) if postgres else contextlib.nullcontext("")
+        ) as url:
+            phase(f"backend on {results['databases']['backend']}")
+            paths["backend"] = suites.server(
+                "backend",
+                PinnedBackend(
+                    scratch / "backend",
+                    upstream.base_url,
+                    **({"DATABASE_URL": url} if url else {}),
+                ),
+                upstream,
+                plan,
+                profile_dir=scratch / "profiles",
+            )
+        if postgres:
+            phase("backend on SQLite")
+            paths["backend-sqlite"] = suites.server(
+                "backend-sqlite",
+                PinnedBackend(scratch / "backend-sqlite", upstream.base_url),
+                upstream,
+                plan,
+            )
         phase("proxy")
-        results["proxy"] = suites.server(
-            Proxy(scratch, upstream.base_url), upstream, plan
+        paths["proxy"] = suites.server(
+            "proxy", Proxy(scratch, upstream.base_url), upstream, plan
         )
     results["load_average"]["end"] = load_average()
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
@@ -140,7 +178,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     report.write(results, args.out)
     for row in results["goals"]:
-        print(("met     " if row["met"] else "MISSED  ") + row["goal"], row["measured"])
+        for database_name, cell in row["measured"].items():
+            print(
+                "met     " if cell["met"] else "MISSED  ",
+                f"{row['goal']} [{database_name}]: {cell['value']}",
+            )
 
 
 if __name__ == "__main__":

@@ -1,22 +1,40 @@
 """The baselines, run as a script pinned to the core the backend gets: the same
 chat request straight to the upstream over HTTP, or through the bare LiteLLM
-SDK called as chat/llm.py calls it. Reads a JSON list of runs on stdin
-({"kind": "direct"|"sdk", "shape": "request"|"stream", "api_base", "clients",
-"seconds", "model"}) and prints the figures of each, with the script's own CPU
-time, as a JSON list.
+SDK called as chat/llm.py calls it. LiteLLM is imported before the event loop
+starts, as a server imports it. With `--floor MODEL`, the best-knobs floor:
+MODEL priced in LiteLLM and `gc.freeze()` once the imports are done.
+
+Reads a JSON list of runs on stdin ({"kind": "direct"|"sdk", "shape":
+"request"|"stream"|"capacity", "api_base", "clients", "seconds", "model",
+"earlier"}) and prints the figures of each, with the script's own CPU time, as
+a JSON list. A capacity run searches the stream count (tests/bench/capacity.py)
+from "start" to "resolution" instead of running "clients".
 """
 
+import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
 import sys
 import time
 
-from tests.bench import load
+# As chat/llm.py does: before the import, which otherwise fetches a price list.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
+import litellm
+
+from tests.bench import capacity, load
+from tests.bench.history import messages
 from tests.bench.stats import summary
 
-MESSAGE = "Say hello."
+litellm.telemetry = False
+litellm.suppress_debug_info = True
+# Far below any real model's, but not zero: a zero price sends every answer
+# through LiteLLM's zero-cost diagnostics.
+FLOOR_PRICE_PER_TOKEN = 1e-9
 
 
 def _cpu() -> float:
@@ -24,10 +42,10 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _body(model: str, stream: bool) -> dict:
+def _body(model: str, stream: bool, earlier: int) -> dict:
     body = {
         "model": model,
-        "messages": [{"role": "user", "content": MESSAGE}],
+        "messages": messages(earlier),
         "max_tokens": 1024,
         "stream": stream,
     }
@@ -38,21 +56,15 @@ def _body(model: str, stream: bool) -> dict:
 
 def direct(api_base: str, stream: bool, session) -> load.Call:
     url = f"{api_base}/chat/completions"
-    body = _body("fake-model", stream)
+    body = _body("fake-model", stream, 0)
     headers = {"Authorization": "Bearer none"}
     send = load.openai_stream if stream else load.plain_request
     return lambda: send(session, url, json=body, headers=headers)
 
 
-def sdk(api_base: str, stream: bool, model: str) -> load.Call:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_TELEMETRY", "False")
-    import litellm
-
-    litellm.telemetry = False
-    litellm.suppress_debug_info = True
+def sdk(api_base: str, stream: bool, model: str, earlier: int) -> load.Call:
     request = {
-        **_body(model, stream),
+        **_body(model, stream, earlier),
         "api_base": api_base,
         "api_key": "none",
         "timeout": 60,
@@ -83,29 +95,69 @@ def sdk(api_base: str, stream: bool, model: str) -> load.Call:
     return call
 
 
+def floor_knobs(model: str) -> None:
+    """The knobs that a server can turn without changing what it does."""
+    litellm.register_model(
+        {
+            model: {
+                "input_cost_per_token": FLOOR_PRICE_PER_TOKEN,
+                "output_cost_per_token": FLOOR_PRICE_PER_TOKEN,
+                "litellm_provider": model.split("/", 1)[0],
+                "mode": "chat",
+            }
+        }
+    )
+    # The ~200 MiB LiteLLM allocates at import, out of every full collection.
+    gc.freeze()
+
+
+async def _measured(clients: int, seconds: float, call: load.Call, stream: bool):
+    cpu_before = []
+    result = await load.closed_loop(
+        clients,
+        seconds,
+        call,
+        measuring=lambda: cpu_before.append(_cpu()),
+    )
+    return summary(result, cpu_seconds=_cpu() - cpu_before[0], stream=stream)
+
+
 async def run(specs: list[dict]) -> list[dict]:
     results = []
     async with load.session() as session:
         for spec in specs:
-            stream = spec["shape"] == "stream"
+            stream = spec["shape"] != "request"
             if spec["kind"] == "direct":
                 call = direct(spec["api_base"], stream, session)
             else:
-                call = sdk(spec["api_base"], stream, spec["model"])
-            cpu_before = []
-            result = await load.closed_loop(
-                spec["clients"],
-                spec["seconds"],
-                call,
-                measuring=lambda before=cpu_before: before.append(_cpu()),
-            )
-            cpu = _cpu() - cpu_before[0]
-            results.append(summary(result, cpu_seconds=cpu, stream=stream))
+                call = sdk(
+                    spec["api_base"], stream, spec["model"], spec.get("earlier", 0)
+                )
+            if spec["shape"] == "capacity":
+                results.append(
+                    await capacity.search(
+                        lambda n, call=call, spec=spec: _measured(
+                            n, spec["seconds"], call, stream=True
+                        ),
+                        start=spec["start"],
+                        resolution=spec["resolution"],
+                    )
+                )
+            else:
+                results.append(
+                    await _measured(spec["clients"], spec["seconds"], call, stream)
+                )
     return results
 
 
 def main() -> None:
-    print(json.dumps(asyncio.run(run(json.loads(sys.stdin.read())))))
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.baseline")
+    parser.add_argument("--floor", metavar="MODEL", help="turn the floor's knobs")
+    args = parser.parse_args()
+    specs = json.loads(sys.stdin.read())
+    if args.floor:
+        floor_knobs(args.floor)
+    print(json.dumps(asyncio.run(run(specs))))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.bench import load
-from tests.bench.baseline import MESSAGE
+from tests.bench import capacity, load
+from tests.bench.history import QUESTION, Pool
 from tests.bench.stats import summary
 from tests.bench.system import SUT_CORE, PeakMemory, cpu_seconds, pinned
 from tests.servers import REPO
@@ -22,44 +22,79 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _caller(target, session, *, stream: bool) -> load.Call:
+def _caller(target, session, *, stream: bool, pool: Pool | None = None) -> load.Call:
+    """A call of ``target``'s chat; with ``pool``, each continues the pool's
+    next conversation."""
     if stream:
-        url, body = target.url + target.stream_path, target.stream_body(MESSAGE)
+        url, body = target.url + target.stream_path, target.stream_body(QUESTION)
         send = target.read_stream
     else:
-        url, body = target.url + target.chat_path, target.chat_body(MESSAGE)
+        url, body = target.url + target.chat_path, target.chat_body(QUESTION)
         send = load.plain_request
-    return lambda: send(session, url, json=body, headers=target.headers)
+    if pool is None:
+        return lambda: send(session, url, json=body, headers=target.headers)
+
+    def call():
+        fields, headers = pool.next()
+        return send(
+            session,
+            url,
+            json={**body, **fields},
+            headers={**target.headers, **headers},
+        )
+
+    return call
 
 
-async def _server_run(target, clients: int, seconds: float, *, stream: bool) -> dict:
+async def _server_run(
+    target, clients: int, seconds: float, *, stream: bool, pool: Pool | None
+) -> dict:
     async with load.session() as session:
-        call = _caller(target, session, stream=stream)
+        call = _caller(target, session, stream=stream, pool=pool)
         before = {}
 
         def measuring():
             before.update(server=cpu_seconds(target.pid), own=_own_cpu())
 
-        with PeakMemory(target.pid) as memory:
+        with (
+            PeakMemory(target.pid) as memory,
+            PeakMemory(target.worker_pid()) as worker_memory,
+        ):
             result = await load.closed_loop(clients, seconds, call, measuring)
         server_cpu = cpu_seconds(target.pid) - before["server"]
         own_cpu = _own_cpu() - before["own"]
     figures = summary(result, cpu_seconds=server_cpu, stream=stream)
     figures["pss_peak_mib"] = round(memory.peak, 1)
+    figures["worker_pss_peak_mib"] = round(worker_memory.peak, 1)
     figures["load_generator_cpu_share"] = round(own_cpu / result["elapsed"], 3)
     return figures
 
 
-def server_run(target, clients: int, seconds: float, *, stream: bool) -> dict:
+def server_run(
+    target, clients: int, seconds: float, *, stream: bool, pool: Pool | None = None
+) -> dict:
     """Load ``target`` (a PinnedBackend or a Proxy) from this process."""
-    return asyncio.run(_server_run(target, clients, seconds, stream=stream))
+    return asyncio.run(_server_run(target, clients, seconds, stream=stream, pool=pool))
 
 
-def baseline_runs(specs: list[dict]) -> list[dict]:
+def server_capacity(target, seconds: float, **search) -> dict:
+    """``target``'s capacity (tests/bench/capacity.py), one run per probe."""
+
+    def probe(streams: int):
+        return _server_run(target, streams, seconds, stream=True, pool=None)
+
+    return asyncio.run(capacity.search(probe, **search))
+
+
+def baseline_runs(specs: list[dict], floor: str = "") -> list[dict]:
     """Run tests/bench/baseline.py, pinned to the backend's core, once for all
-    ``specs``: the SDK is imported once."""
+    ``specs``: the SDK is imported once. With ``floor`` (a model), the
+    best-knobs floor."""
+    command = [sys.executable, "-m", "tests.bench.baseline"]
+    if floor:
+        command += ["--floor", floor]
     result = subprocess.run(
-        pinned(SUT_CORE, [sys.executable, "-m", "tests.bench.baseline"]),
+        pinned(SUT_CORE, command),
         input=json.dumps(specs),
         cwd=REPO,
         capture_output=True,

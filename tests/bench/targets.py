@@ -247,6 +247,10 @@ class Proxy:
     def pid(self) -> int:
         return self.process.pid
 
+    def worker_pid(self) -> int:
+        """One worker: the proxy serves requests in its own process."""
+        return self.pid
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 

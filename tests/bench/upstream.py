@@ -10,8 +10,9 @@ import sys
 from tests.bench.system import LOAD_CORE, pinned
 from tests.fake_openai import FakeOpenAI
 
-# Word-sized tokens, as the fake splits them: a reply of this many chunks.
-REPLY_TOKENS = 40
+# Word-sized tokens, as the fake splits them: every answer of the benchmark
+# is this many chunks.
+REPLY_TOKENS = 20
 
 
 def reply(tokens: int = REPLY_TOKENS) -> str:
