@@ -7,6 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.servers import Backend, StreamReader, children
