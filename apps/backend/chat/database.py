@@ -32,7 +32,9 @@ def _called(function, args, kwargs):
         close_old_connections()
 
 
+_call = SyncToAsync(_called, thread_sensitive=False, executor=EXECUTOR)
+
+
 async def run(function, /, *args, **kwargs):
     """`function(*args, **kwargs)` on the database thread, awaited."""
-    call = SyncToAsync(_called, thread_sensitive=False, executor=EXECUTOR)
-    return await call(function, args, kwargs)
+    return await _call(function, args, kwargs)
