@@ -1,12 +1,16 @@
 """Start the backend as it runs in the cluster: gunicorn with the project's
-config, on 127.0.0.1, with its own SQLite database and static files."""
+config, on 127.0.0.1, with its own SQLite database."""
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -92,19 +96,71 @@ class StreamReader(threading.Thread):
         return all(self.deltas.acquire(timeout=timeout) for _ in range(count))
 
 
-class Backend:
-    """``with Backend(tmp_path, LLM_API_BASE=...) as backend: backend.url``"""
+PREPARE = """
+import django
+from django.core.management import call_command
+django.setup()
+call_command("migrate", "--noinput", verbosity=0)
+call_command("collectstatic", "--noinput", verbosity=0)
+call_command("ensure_superuser")
+"""
 
-    def __init__(self, workdir: Path, *gunicorn_args: str, **env: str) -> None:
+
+def prepare_template(workdir: Path, **env: str) -> Path:
+    """Migrate a SQLite database, collect the static files and create the
+    admin user (when DJANGO_SUPERUSER_* say who) in one Django start-up: each
+    backend then copies the database and serves the static files. A manage.py
+    command takes seconds, most of them importing LiteLLM."""
+    subprocess.run(
+        [sys.executable, "-c", PREPARE],
+        cwd=BACKEND_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "DJANGO_STATIC_ROOT": str(workdir / "static"),
+            "PYTHONPATH": str(BACKEND_DIR),
+            **env,
+        },
+        check=True,
+        capture_output=True,
+    )
+    return workdir
+
+
+@functools.cache
+def default_template() -> Path:
+    """The template of backends started without one, made once per process."""
+    workdir = Path(tempfile.mkdtemp(prefix="backend-template-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    return prepare_template(workdir)
+
+
+class Backend:
+    """``with Backend(tmp_path, LLM_API_BASE=...) as backend: backend.url``
+
+    Its SQLite database starts as a copy of the template's (`prepare_template`),
+    and it serves the template's static files; a PostgreSQL database
+    (DATABASE_URL) is migrated."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        *gunicorn_args: str,
+        template: Path | None = None,
+        **env: str,
+    ) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
         self.workdir = workdir
         self.gunicorn_args = gunicorn_args
+        self.template = template
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "backend.log"
+        self.database = workdir / "db.sqlite3"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "DJANGO_STATIC_ROOT": str(workdir / "static"),
+            "DATABASE_URL": f"sqlite:///{self.database}",
             "DJANGO_DEBUG": "false",
             "PYTHONPATH": str(BACKEND_DIR),
             **env,
@@ -134,9 +190,16 @@ class Backend:
             "config.asgi:application",
         ]
 
+    def prepare(self) -> None:
+        template = self.template or default_template()
+        self.env.setdefault("DJANGO_STATIC_ROOT", str(template / "static"))
+        if self.env["DATABASE_URL"] == f"sqlite:///{self.database}":
+            shutil.copy(template / "db.sqlite3", self.database)
+        else:
+            self.manage("migrate", "--noinput")
+
     def __enter__(self) -> "Backend":
-        self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput")
+        self.prepare()
         self.process = subprocess.Popen(
             self.command(),
             cwd=BACKEND_DIR,

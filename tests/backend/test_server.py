@@ -1,6 +1,7 @@
 """The backend under gunicorn, as in the cluster: disconnects, logs, shutdown."""
 
 import json
+import socket
 
 import httpx
 import pytest
@@ -57,10 +58,17 @@ def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
         httpx.post(f"{backend.url}/chat", json={"message": "my private words"})
         httpx.post(f"{backend.url}/chat/stream", json={"message": "my private words"})
     httpx.post(f"{backend.url}/chat", json={"message": ""})
+    with socket.create_connection(("127.0.0.1", backend.port)) as connection:
+        connection.sendall(b"NOT HTTP\r\n\r\n")
+        connection.recv(1024)
 
     lines = backend.log().splitlines()
     records = [json.loads(line) for line in lines]
     assert any(r["name"] == "chat.llm" for r in records)
+    # uvicorn's own warnings too, in the app's shape (config/logging.py).
+    assert {"name": "uvicorn.error", "message": "Invalid HTTP request received."} in [
+        {"name": r["name"], "message": r["message"]} for r in records
+    ]
     # gunicorn's master logs with the app's configuration (config/logging.py).
     assert {"time", "level", "name", "message", "request_id", "user"} <= set(
         next(r for r in records if r["message"].startswith("Starting gunicorn"))
@@ -72,11 +80,14 @@ def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
 
 
 def test_a_stream_outlasts_the_worker_timeout(upstream, tmp_path):
-    upstream.reset(reply=" ".join(["tick"] * 30), tokens_per_second=10)
+    # gunicorn kills a worker whose loop stalls for about half its timeout
+    # (uvicorn's heartbeat comes every half): 2 s, so that a first LiteLLM
+    # call on a loaded machine is no stall, and a stream of 4 s outlasts it.
+    upstream.reset(reply=" ".join(["tick"] * 40), tokens_per_second=10)
     with Backend(
         tmp_path,
         "--timeout",
-        "1",
+        "2",
         LLM_API_BASE=upstream.base_url,
         LLM_MODEL=upstream.model,
         DJANGO_SECRET_KEY=SECRET_KEY,
@@ -87,7 +98,7 @@ def test_a_stream_outlasts_the_worker_timeout(upstream, tmp_path):
             lines = list(response.iter_lines())
 
     events = [line for line in lines if line.startswith("event: ")]
-    assert events == ["event: start"] + ["event: delta"] * 30 + ["event: done"]
+    assert events == ["event: start"] + ["event: delta"] * 40 + ["event: done"]
 
 
 def test_sigterm_stops_the_server_cleanly(upstream, tmp_path):

@@ -65,7 +65,6 @@ class PinnedBackend(Backend):
     def __init__(
         self, workdir: Path, upstream_base: str, *, pythonpath: str = "", **env
     ) -> None:
-        workdir.mkdir(parents=True, exist_ok=True)
         settings = {
             "LLM_API_BASE": upstream_base,
             "LLM_API_KEY": "none",
@@ -87,10 +86,6 @@ class PinnedBackend(Backend):
 
     def stream_body(self, message: str) -> dict:
         return {"message": message}
-
-    def prepare(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput")
 
     def launch(self) -> float:
         """Start gunicorn; the monotonic time just before."""

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from tests.reliability.serving import PreparedBackend, prepare_template
+from tests.servers import Backend, prepare_template
 
 # Fresh each run, so that nothing else can contain them by chance.
 API_KEY = "sk-" + secrets.token_urlsafe(36)
@@ -55,11 +55,11 @@ def start_backend(upstream, template, tmp_path_factory):
     with ExitStack() as stack:
         started = []
 
-        def start(name: str, *gunicorn_args: str, **env: str) -> PreparedBackend:
-            backend = PreparedBackend(
+        def start(name: str, *gunicorn_args: str, **env: str) -> Backend:
+            backend = Backend(
                 tmp_path_factory.mktemp(name),
-                template,
                 *gunicorn_args,
+                template=template,
                 **{
                     "LLM_API_BASE": upstream.base_url,
                     "LLM_API_KEY": API_KEY,

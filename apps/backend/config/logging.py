@@ -43,5 +43,10 @@ def logging_config(*, level: str, redact_secrets: bool = True) -> dict:
             "LiteLLM Router": {"level": "WARNING"},
             "LiteLLM Proxy": {"level": "WARNING"},
             "httpx": {"level": "WARNING"},
+            # uvicorn's gunicorn worker gives its server's logger gunicorn's
+            # handlers, none here, and stops it propagating: its warnings
+            # (an invalid HTTP request) would reach stderr as plain text,
+            # unredacted. Its access log stays off, as gunicorn's is.
+            "uvicorn.error": {"propagate": True},
         },
     }
