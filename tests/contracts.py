@@ -12,6 +12,10 @@ NOT_SET_UP = (
 UNAVAILABLE = "The model is unavailable right now. Try again in a moment."
 TIMED_OUT = "The model did not answer in time. Try again, or ask a shorter question."
 BROKE_OFF = "The connection to the model broke off. Try again."
+UNREACHABLE = (
+    "The model cannot be reached right now. Try again in a few minutes; if it "
+    "keeps happening, tell the people who run this service."
+)
 DATABASE_DOWN = "The chat cannot reach its database right now. Try again in a minute."
 
 # Each fault of tests/fake_openai.py: what the user reads.

@@ -39,6 +39,7 @@ FAULTS = (
     "hang",  # accepts the request and never answers
     "cut",  # streams some tokens, then drops the connection
     "no_done",  # streams every token but never sends [DONE]
+    "no_usage",  # streams every token but no usage, as servers without stream_options
     "stall",  # streams some tokens, then stops sending without closing
     "echo_key",  # 401 quoting the API key back, as some endpoints do
 )
@@ -270,7 +271,10 @@ class FakeOpenAI(LoopServer):
                 if delay:
                     await asyncio.sleep(delay)
                 await response.write(self._chunk({"content": token}))
-            await response.write(self._chunk({}, "stop", self._usage(body, behaviour)))
+            usage = self._usage(body, behaviour)
+            if behaviour.fault == "no_usage":
+                usage = None
+            await response.write(self._chunk({}, "stop", usage))
             if behaviour.fault != "no_done":
                 await response.write(b"data: [DONE]\n\n")
             await response.write_eof()

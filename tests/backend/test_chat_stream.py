@@ -144,6 +144,23 @@ async def test_stream_without_done_marker_still_completes(async_client, fake_llm
     assert [name for name, _ in events] == ["start", "delta", "delta", "delta", "done"]
 
 
+async def test_stream_without_usage_is_a_complete_reply_counted_by_litellm(
+    async_client, fake_llm
+):
+    fake_llm.reset(fault="no_usage", reply="all of it")
+
+    _, events = await stream(async_client, {"message": "Hi"})
+
+    assert [name for name, _ in events] == ["start", "delta", "delta", "delta", "done"]
+    reply = await Message.objects.aget(role="assistant")
+    # LiteLLM counts the tokens itself when the server reports none.
+    assert (reply.content, reply.status, reply.completion_tokens) == (
+        "all of it",
+        "complete",
+        3,
+    )
+
+
 async def test_stream_body_that_is_not_an_event_stream_is_an_error_not_an_empty_reply(
     async_client, fake_llm
 ):

@@ -1,12 +1,18 @@
-"""chat/llm.py: demo mode, and the configured model in LiteLLM's price list."""
+"""chat/llm.py: demo mode, the configured model in LiteLLM's price list, and
+what each failure is called."""
 
 import asyncio
+import itertools
+import socket
 
+import httpx
 import litellm
 import pytest
+from litellm.exceptions import MidStreamFallbackError
 from litellm.integrations.custom_logger import CustomLogger
 
 from chat import llm
+from tests import contracts
 from tests.backend.conftest import post
 
 
@@ -98,3 +104,62 @@ async def test_the_placeholder_price_is_not_shown(async_client, fake_llm):
         "message_id",
         "usage",
     }
+
+
+MODEL = {"model": "fake-model", "llm_provider": "hosted_vllm"}
+
+
+def cut_mid_stream():
+    """What LiteLLM raises when a stream breaks off: the cause in an attribute,
+    with a status of 503 of its own."""
+    return MidStreamFallbackError(
+        "stream cut",
+        **MODEL,
+        original_exception=httpx.RemoteProtocolError("peer closed connection"),
+    )
+
+
+# Failures that the fake endpoint cannot cause: LiteLLM's own exceptions, or
+# those of the layers below it, as they reach `llm.explain`.
+@pytest.mark.parametrize(
+    ("error", "message", "detail"),
+    [
+        (litellm.Timeout("slow", **MODEL), contracts.TIMED_OUT, "timed out"),
+        (httpx.ReadTimeout("slow"), contracts.TIMED_OUT, "timed out"),
+        (
+            litellm.APIError(401, "no", **MODEL),
+            contracts.NOT_SET_UP,
+            "rejected the API key",
+        ),
+        (
+            litellm.APIError(429, "slow down", **MODEL),
+            contracts.FAILURES["http_429"],
+            "rate limiting",
+        ),
+        (ConnectionRefusedError(), contracts.UNREACHABLE, "could not be reached"),
+        (socket.gaierror(), contracts.UNREACHABLE, "could not be reached"),
+        (httpx.ConnectError("refused"), contracts.UNREACHABLE, "could not be reached"),
+        (cut_mid_stream(), contracts.BROKE_OFF, "broke off"),
+    ],
+    ids=[
+        "litellm-timeout",
+        "read-timeout",
+        "other-error-with-401",
+        "other-error-with-429",
+        "refused",
+        "unknown-host",
+        "connect-error",
+        "cut-mid-stream",
+    ],
+)
+def test_each_failure_is_told_in_words(error, message, detail):
+    explained = llm.explain(error)
+
+    assert (str(explained), detail in explained.detail) == (message, True)
+
+
+def test_causes_that_loop_are_each_read_once():
+    first, second = ValueError("first"), ValueError("second")
+    first.__context__, second.__context__ = second, first
+
+    assert list(itertools.islice(llm._causes(first), 5)) == [first, second]

@@ -82,10 +82,7 @@ async def test_refused_connection_says_the_endpoint_could_not_be_reached(
     )
 
     assert response.status_code == 500
-    assert response.json()["error"] == (
-        "The model cannot be reached right now. Try again in a few minutes; if it "
-        "keeps happening, tell the people who run this service."
-    )
+    assert response.json()["error"] == contracts.UNREACHABLE
 
 
 async def test_unknown_model_is_a_setup_problem_named_in_the_log(
