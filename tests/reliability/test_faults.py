@@ -7,7 +7,13 @@ import asyncio
 import httpx
 import pytest
 
-from tests.contracts import BROKE_OFF, FAILURES, STREAM_FAILURES, TIMED_OUT
+from tests.contracts import (
+    BROKE_OFF,
+    FAILURES,
+    STREAM_FAILURES,
+    TIMED_OUT,
+    UNREACHABLE,
+)
 from tests.fake_openai import Behaviour
 from tests.reliability.conftest import assert_no_secrets, browser, parse_events
 from tests.servers import free_port
@@ -127,10 +133,7 @@ async def test_refused_connection_is_reported_and_stored(start_backend, report):
     unreachable = start_backend(
         "refused", LLM_API_BASE=f"http://127.0.0.1:{free_port()}/v1"
     )
-    error = (
-        "The model cannot be reached right now. Try again in a few minutes; if it "
-        "keeps happening, tell the people who run this service."
-    )
+    error = UNREACHABLE
     async with httpx.AsyncClient(
         base_url=unreachable.url, timeout=30, **browser(unreachable.url)
     ) as client:
