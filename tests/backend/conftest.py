@@ -55,7 +55,9 @@ def fake_llm(upstream, settings):
     settings.LLM_API_BASE = upstream.base_url
     settings.LLM_API_KEY = API_KEY
     settings.LLM_MODEL = upstream.model
-    settings.LLM_TIMEOUT = 2.0
+    # Long enough for a process's first LiteLLM call on a loaded machine (it
+    # builds its models then: seconds under load); tests of timeouts set less.
+    settings.LLM_TIMEOUT = 10.0
     return upstream
 
 

@@ -16,6 +16,7 @@ from tests.fake_openai import ROLES_MUST_ALTERNATE
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REPLY = "Hello from the fake model."
+CONTINUE_ONLY_THE_LAST = "Only the last answer, when it was cut off, can be continued."
 
 
 def sent(fake_llm) -> list[tuple[str, str]]:
@@ -308,6 +309,11 @@ async def test_a_failed_turn_keeps_the_question_and_stores_the_failure(
             "regenerate the answer instead.",
         ),
         (
+            {"regenerate": "last_question"},
+            "Message {last_question} already has an answer: "
+            "regenerate the answer instead.",
+        ),
+        (
             {"edit": "first_answer", "message": "x"},
             "Message {first_answer} is not a question of this conversation.",
         ),
@@ -315,14 +321,8 @@ async def test_a_failed_turn_keeps_the_question_and_stores_the_failure(
             {"edit": "missing", "message": "x"},
             "Message {missing} is not a question of this conversation.",
         ),
-        (
-            {"continue": "first_answer"},
-            "Only the last answer, when it was cut off, can be continued.",
-        ),
-        (
-            {"continue": "last_answer"},
-            "Only the last answer, when it was cut off, can be continued.",
-        ),
+        ({"continue": "first_answer"}, CONTINUE_ONLY_THE_LAST),
+        ({"continue": "last_answer"}, CONTINUE_ONLY_THE_LAST),
     ],
 )
 async def test_a_turn_that_does_not_fit_the_conversation_is_400_and_changes_nothing(
@@ -331,10 +331,13 @@ async def test_a_turn_that_does_not_fit_the_conversation_is_400_and_changes_noth
     conversation_id = await ask(async_client, "First")
     await ask(async_client, "Second", conversation_id)
     other = await ask(async_client, "Elsewhere")
-    first_question, first_answer, _, last_answer = await ids(conversation_id)
+    first_question, first_answer, last_question, last_answer = await ids(
+        conversation_id
+    )
     names = {
         "first_question": first_question,
         "first_answer": first_answer,
+        "last_question": last_question,
         "last_answer": last_answer,
         "missing": (await ids(other))[0],
     }
@@ -403,6 +406,83 @@ async def queries_of(coroutine) -> list[str]:
     finally:
         await database.run(captured.__exit__, None, None, None)
     return [query["sql"] for query in captured.captured_queries]
+
+
+async def test_continue_appends_to_the_last_answer_of_a_longer_conversation(
+    async_client, fake_llm
+):
+    conversation_id = await ask(async_client, "First")
+    fake_llm.reset(fault="cut", reply="one two three four")
+    await stream(async_client, {"message": "Count", "conversation_id": conversation_id})
+    *_, partial = await ids(conversation_id)
+    fake_llm.reset(reply=" three four")
+
+    response = await post(
+        async_client, {"conversation_id": conversation_id, "continue": partial}
+    )
+
+    assert response.status_code == 200
+    assert (await stored(conversation_id))[-1] == (
+        "assistant",
+        "one two three four",
+        "complete",
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"continue": "answer"}, CONTINUE_ONLY_THE_LAST),
+        ({"regenerate": "answer"}, "That answer has no question to answer again."),
+    ],
+)
+async def test_turns_in_a_conversation_edited_in_the_admin_are_400(
+    async_client, fake_llm, form, error
+):
+    """The admin can delete any message: a conversation left without messages,
+    or with an answer whose question is gone and a question after it."""
+    conversation_id = await ask(async_client, "First")
+    question, answer = await ids(conversation_id)
+    await Message.objects.filter(pk=question).adelete()
+    if "regenerate" in form:
+        await Message.objects.acreate(
+            conversation_id=conversation_id, role="user", content="Second"
+        )
+    else:
+        await Message.objects.filter(pk=answer).adelete()
+    fake_llm.reset()
+
+    response = await post(
+        async_client,
+        {
+            **{key: answer for key in form},
+            "conversation_id": conversation_id,
+        },
+    )
+
+    assert (response.status_code, response.json()) == (400, {"error": error})
+    assert fake_llm.record.requests == []
+
+
+async def test_a_reader_that_goes_away_leaves_the_reply_partial_and_stopped(
+    fake_llm,
+):
+    fake_llm.reset(reply="one two three")
+    turn = await services.turn_start(
+        client="203.0.113.1", owner="user:alice", conversation_id=None, text="Count"
+    )
+    events = services.reply_stream(turn=turn)
+
+    first = await anext(events)
+    await events.aclose()
+
+    reply = await Message.objects.aget(role="assistant")
+    assert (first, reply.content, reply.status, reply.error) == (
+        services.Delta("one"),
+        "one",
+        "partial",
+        "The answer was stopped before it was complete.",
+    )
 
 
 def conversation_with(earlier: int) -> Conversation:
