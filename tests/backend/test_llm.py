@@ -61,6 +61,21 @@ def test_the_configured_model_is_priced_at_start_up():
     assert info["output_cost_per_token"] == llm.PLACEHOLDER_PRICE_PER_TOKEN
 
 
+def test_a_model_named_with_its_organisation_is_priced_for_its_provider(settings):
+    """vLLM serves models by their Hugging Face name, which has a slash too."""
+    settings.LLM_MODEL = "hosted_vllm/acme/chat-model"
+
+    llm.model_register()
+
+    info = litellm.get_model_info("hosted_vllm/acme/chat-model")
+    price = llm.PLACEHOLDER_PRICE_PER_TOKEN
+    assert {
+        "provider": info["litellm_provider"],
+        "mode": info["mode"],
+        "cached token price": info["cache_read_input_token_cost"],
+    } == {"provider": "hosted_vllm", "mode": "chat", "cached token price": price}
+
+
 def test_a_model_litellm_knows_keeps_its_price(settings):
     settings.LLM_MODEL = "openai/gpt-4o"
     before = litellm.get_model_info("openai/gpt-4o")["input_cost_per_token"]
