@@ -134,43 +134,71 @@ def cut_mid_stream():
     )
 
 
+TIMED_OUT = (contracts.TIMED_OUT, "The LLM endpoint timed out.")
+UNREACHABLE = (contracts.UNREACHABLE, "The LLM endpoint could not be reached.")
+BROKE_OFF = (contracts.BROKE_OFF, "The connection to the LLM endpoint broke off.")
+
+
 # Failures that the fake endpoint cannot cause: LiteLLM's own exceptions, or
 # those of the layers below it, as they reach `llm.explain`.
 @pytest.mark.parametrize(
-    ("error", "message", "detail"),
+    ("error", "explained"),
     [
-        (litellm.Timeout("slow", **MODEL), contracts.TIMED_OUT, "timed out"),
-        (httpx.ReadTimeout("slow"), contracts.TIMED_OUT, "timed out"),
+        (litellm.Timeout("slow", **MODEL), TIMED_OUT),
+        (httpx.ReadTimeout("slow"), TIMED_OUT),
         (
             litellm.APIError(401, "no", **MODEL),
-            contracts.NOT_SET_UP,
-            "rejected the API key",
+            (contracts.NOT_SET_UP, "The LLM endpoint rejected the API key."),
         ),
         (
             litellm.APIError(429, "slow down", **MODEL),
-            contracts.FAILURES["http_429"],
-            "rate limiting",
+            (
+                contracts.FAILURES["http_429"],
+                "The LLM endpoint is rate limiting requests.",
+            ),
         ),
-        (ConnectionRefusedError(), contracts.UNREACHABLE, "could not be reached"),
-        (socket.gaierror(), contracts.UNREACHABLE, "could not be reached"),
-        (httpx.ConnectError("refused"), contracts.UNREACHABLE, "could not be reached"),
-        (cut_mid_stream(), contracts.BROKE_OFF, "broke off"),
+        (
+            litellm.APIError(404, "no such model", **MODEL),
+            (
+                contracts.NOT_SET_UP,
+                "The LLM endpoint does not offer the model hosted_vllm/fake-model.",
+            ),
+        ),
+        (
+            litellm.APIError(422, "unprocessable", **MODEL),
+            (
+                contracts.FAILURES["error_body_200"],
+                "The LLM endpoint rejected the request.",
+            ),
+        ),
+        (ConnectionRefusedError(), UNREACHABLE),
+        (socket.gaierror(), UNREACHABLE),
+        (httpx.ConnectError("refused"), UNREACHABLE),
+        (ConnectionResetError(), BROKE_OFF),
+        (litellm.APIConnectionError("gone", **MODEL), BROKE_OFF),
+        (cut_mid_stream(), BROKE_OFF),
     ],
     ids=[
         "litellm-timeout",
         "read-timeout",
         "other-error-with-401",
         "other-error-with-429",
+        "other-error-with-404",
+        "other-error-with-422",
         "refused",
         "unknown-host",
         "connect-error",
+        "reset",
+        "litellm-connection-error",
         "cut-mid-stream",
     ],
 )
-def test_each_failure_is_told_in_words(error, message, detail):
-    explained = llm.explain(error)
+def test_each_failure_is_told_in_words(settings, error, explained):
+    settings.LLM_MODEL = "fake-model"
 
-    assert (str(explained), detail in explained.detail) == (message, True)
+    error = llm.explain(error)
+
+    assert (str(error), error.detail) == explained
 
 
 def test_causes_that_loop_are_each_read_once():

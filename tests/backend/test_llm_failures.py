@@ -109,4 +109,44 @@ async def test_upstream_detail_goes_to_the_log(async_client, fake_llm, caplog):
 
     failures = [r for r in caplog.records if r.name == "chat.llm"]
     assert len(failures) == 1
+    assert "(AuthenticationError: " in failures[0].getMessage()
     assert "Incorrect API key provided." in failures[0].getMessage()
+
+
+async def test_without_an_endpoint_the_chat_is_a_setup_problem_in_the_log(
+    async_client, settings, caplog
+):
+    settings.LLM_API_BASE = ""
+    settings.LLM_DEMO = False
+
+    response = await async_client.post(
+        "/chat", {"message": "Hi"}, content_type="application/json"
+    )
+
+    assert (response.status_code, response.json()["error"]) == (
+        500,
+        contracts.NOT_SET_UP,
+    )
+    [failure] = [r for r in caplog.records if r.name == "chat.llm"]
+    assert failure.getMessage() == "LLM call failed: LLM endpoint is not configured."
+
+
+async def test_the_request_carries_the_answer_limit(async_client, fake_llm, settings):
+    settings.LLM_MAX_TOKENS = 321
+
+    await async_client.post("/chat", {"message": "Hi"}, content_type="application/json")
+
+    assert fake_llm.record.requests[-1]["max_tokens"] == 321
+
+
+async def test_no_retries_through_the_openai_provider_either(
+    async_client, fake_llm, settings
+):
+    """LiteLLM's openai/ provider goes through the OpenAI client, which retries
+    a 500 unless told not to."""
+    settings.LLM_MODEL = f"openai/{fake_llm.model}"
+    fake_llm.reset(fault="http_500")
+
+    await async_client.post("/chat", {"message": "Hi"}, content_type="application/json")
+
+    assert len(fake_llm.record.requests) == 1

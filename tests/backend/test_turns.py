@@ -233,10 +233,12 @@ async def test_continue_appends_to_the_cut_off_answer(async_client, fake_llm):
         ("user", CONTINUE),
     ]
     reply = await Message.objects.aget(pk=partial)
-    assert (reply.content, reply.status, reply.error) == (
+    # The cut-off part came without usage: the tokens are the continuation's.
+    assert (reply.content, reply.status, reply.error, reply.completion_tokens) == (
         "one two three four",
         "complete",
         "",
+        2,
     )
     assert await Message.objects.acount() == 2
 
@@ -477,11 +479,12 @@ async def test_a_reader_that_goes_away_leaves_the_reply_partial_and_stopped(
     await events.aclose()
 
     reply = await Message.objects.aget(role="assistant")
-    assert (first, reply.content, reply.status, reply.error) == (
+    assert (first, reply.content, reply.status, reply.error, reply.model) == (
         services.Delta("one"),
         "one",
         "partial",
         "The answer was stopped before it was complete.",
+        f"hosted_vllm/{fake_llm.model}",
     )
 
 
