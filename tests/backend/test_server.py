@@ -65,6 +65,7 @@ def test_log_is_json_lines_without_secrets_or_message_bodies(backend, upstream):
     lines = backend.log().splitlines()
     records = [json.loads(line) for line in lines]
     assert any(r["name"] == "chat.llm" for r in records)
+    assert not [r for r in records if "litellm_redacted" in r]
     # uvicorn's own warnings too, in the app's shape (config/logging.py).
     assert {"name": "uvicorn.error", "message": "Invalid HTTP request received."} in [
         {"name": r["name"], "message": r["message"]} for r in records

@@ -6,6 +6,13 @@ its master (gunicorn.conf.py), so that every line of the pod's log has one
 shape.
 """
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
+# LiteLLM stamps each record its redaction filter has seen (it adds the filter
+# to uvicorn's, httpx's and asyncio's loggers) with a marker object, which is
+# no field of ours.
+NOT_FIELDS = [*RESERVED_ATTRS, "litellm_redacted"]
+
 
 def logging_config(*, level: str, redact_secrets: bool = True) -> dict:
     """The configuration for `logging.config.dictConfig`. Redacting secrets
@@ -26,6 +33,7 @@ def logging_config(*, level: str, redact_secrets: bool = True) -> dict:
                     "%(request_id)s %(user)s"
                 ),
                 "rename_fields": {"asctime": "time", "levelname": "level"},
+                "reserved_attrs": NOT_FIELDS,
             },
         },
         "handlers": {
