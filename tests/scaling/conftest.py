@@ -3,12 +3,10 @@ nginx, static files collected once, and the environment of every pod."""
 
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from tests.servers import BACKEND_DIR
+from tests.servers import default_template
 
 SECRET_KEY = "scaling-suite-secret-key-never-used-in-a-deployment"
 
@@ -32,21 +30,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    """The admin's static files, collected once for every pod."""
-    root = tmp_path_factory.mktemp("static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=BACKEND_DIR,
-        env={
-            **os.environ,
-            "DJANGO_STATIC_ROOT": str(root),
-            "PYTHONPATH": str(BACKEND_DIR),
-        },
-        check=True,
-        capture_output=True,
-    )
-    return root
+def static_root():
+    """The admin's static files, collected once for every pod (the backends'
+    template of tests/servers.py)."""
+    return default_template() / "static"
 
 
 @pytest.fixture(scope="session")
