@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from django.db import connection
+
 from chat.window_counters import Rate, WindowCounter, hit
 
 
@@ -49,3 +51,25 @@ def test_a_hit_is_counted_in_its_window_which_expires_as_it_ends():
     row = WindowCounter.objects.get(key="a")
     assert row.bucket in (before, int(time.time()) // 3600)
     assert row.expires == (row.bucket + 1) * 3600
+
+
+@pytest.mark.django_db
+def test_a_hit_is_one_statement_where_the_database_returns_the_count(
+    django_assert_num_queries,
+):
+    hit("a", Rate(5, 3600))
+
+    with django_assert_num_queries(1):
+        hit("a", Rate(5, 3600))
+
+
+@pytest.mark.django_db
+def test_a_database_without_returning_counts_the_same(monkeypatch):
+    # RHEL 9's SQLite (3.34): the upsert, then a SELECT in its transaction.
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    rate = Rate(2, 3600)
+
+    refused = [hit("a", rate) for _ in range(3)]
+
+    assert refused == [False, False, True]
+    assert WindowCounter.objects.get(key="a").hits == 3

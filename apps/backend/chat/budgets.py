@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
-from django.db.models import F
 
+from chat import counters
 from chat.models import Usage
 from chat.window_counters import Rate, hit
 
@@ -44,19 +43,6 @@ def duration(seconds: int) -> str:
         return f"{seconds} s"
     hours, minutes = divmod(math.ceil(seconds / 60), 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
-def _counted(model, lookup: dict, **increments) -> None:
-    """Add to the counters of the row `lookup`, creating it if needed."""
-    changes = {field: F(field) + n for field, n in increments.items()}
-    if model.objects.filter(**lookup).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(**lookup, **increments)
-    except IntegrityError:
-        # Another request created it first.
-        model.objects.filter(**lookup).update(**changes)
 
 
 def _rate_check(owner: str) -> None:
@@ -101,10 +87,12 @@ def usage_add(owner: str, usage: dict | None) -> None:
     """Count one answer and its tokens for `owner` today (UTC). Call inside
     the transaction that stores the answer."""
     usage = usage or {}
-    _counted(
+    counters.add(
         Usage,
         {"owner": owner, "day": datetime.now(UTC).date()},
-        messages=1,
-        prompt_tokens=usage.get("prompt_tokens") or 0,
-        completion_tokens=usage.get("completion_tokens") or 0,
+        {
+            "messages": 1,
+            "prompt_tokens": usage.get("prompt_tokens") or 0,
+            "completion_tokens": usage.get("completion_tokens") or 0,
+        },
     )

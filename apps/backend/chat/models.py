@@ -56,8 +56,9 @@ class Message(models.Model):
 
 
 class Usage(models.Model):
-    """What an owner used on a day (UTC): answers and tokens. Updated with F()
-    expressions, so that concurrent answers on any replica add up."""
+    """What an owner used on a day (UTC): answers and tokens. Added to by
+    one upsert (chat/counters.py), so that concurrent answers on any replica
+    add up."""
 
     owner = models.CharField(max_length=200)
     day = models.DateField()

@@ -2,14 +2,16 @@
 
 Each pod used to count rate limits in its own memory, so N replicas allowed N
 times the limit. A counter here is one row per key and window, incremented by
-one upsert statement (INSERT ... ON CONFLICT DO UPDATE): atomic on PostgreSQL
-and SQLite alike, so concurrent requests on any pod never lose a count.
+one upsert statement (chat/counters.py), so concurrent requests on any pod
+never lose a count.
 """
 
 import time
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.db import models
+
+from chat import counters
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -56,27 +58,14 @@ def hit(key: str, rate: Rate) -> bool:
     rate allows (that hit refused, and counted too)."""
     now = int(time.time())
     bucket = now // rate.seconds
-    table, key_, bucket_, hits = map(
-        connection.ops.quote_name,
-        (WindowCounter._meta.db_table, "key", "bucket", "hits"),
+    count = counters.add(
+        WindowCounter,
+        {"key": key, "bucket": bucket},
+        {"hits": 1},
+        created={"expires": (bucket + 1) * rate.seconds},
+        returning="hits",
     )
-    # Identifiers from the model, quoted; values as parameters.
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Not RETURNING: RHEL 9's SQLite (3.34) predates it. Inside the
-        # transaction the row stays locked by this update until the SELECT.
-        cursor.execute(
-            f"INSERT INTO {table} ({key_}, {bucket_}, {hits}, expires)"  # noqa: S608
-            " VALUES (%s, %s, 1, %s)"
-            f" ON CONFLICT ({key_}, {bucket_})"
-            f" DO UPDATE SET {hits} = {table}.{hits} + 1",
-            [key, bucket, (bucket + 1) * rate.seconds],
-        )
-        cursor.execute(
-            f"SELECT {hits} FROM {table} WHERE {key_} = %s AND {bucket_} = %s",  # noqa: S608
-            [key, bucket],
-        )
-        (count,) = cursor.fetchone()
-        if count == 1:
-            # A new window: its first hit clears every window that has ended.
-            WindowCounter.objects.filter(expires__lte=now).delete()
+    if count == 1:
+        # A new window: its first hit clears every window that has ended.
+        WindowCounter.objects.filter(expires__lte=now).delete()
     return count > rate.limit
