@@ -133,7 +133,9 @@ def _turn_start(
                     conversation=conversation, role=Message.Role.USER, content=text
                 )
             )
-        conversation.save(update_fields=["updated_at"])
+        if conversation_id is not None:
+            # A new conversation was stamped as it was created.
+            conversation.save(update_fields=["updated_at"])
     return Turn(
         conversation=conversation,
         question=messages[question],
