@@ -2,13 +2,14 @@ import json
 import os
 
 import pytest
-from asgiref.sync import SyncToAsync
+from asgiref.sync import SyncToAsync, async_to_sync
 
 from django.db import connections
 from django.test import RequestFactory
 
-from chat import database, owners
+from chat import owners
 from chat.models import Message
+from tests.backend.database_threads import on_every_database_thread
 
 API_KEY = "sk-test-key-that-must-never-leak-4242"
 
@@ -28,13 +29,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def database_threads_closed(django_db_setup):
-    """Close the connections of the database thread (chat/database.py) and of
+def database_threads_closed(django_db_setup, django_db_blocker):
+    """Close the connections of the database threads (chat/database.py) and of
     asgiref's sync thread (the tests' sync_to_async) before the test database
     is dropped: PostgreSQL drops no database still in use."""
     yield
-    for executor in (database.EXECUTOR, SyncToAsync.single_thread_executor):
-        executor.submit(connections.close_all).result()
+    with django_db_blocker.unblock():
+        async_to_sync(on_every_database_thread)(connections.close_all)
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from chat.admin_site import mask
 from chat.models import Conversation
 from tests.backend.conftest import API_KEY
 
-# Committed: the chats made through the API are stored by its database thread
+# Committed: the chats made through the API are stored by its database threads
 # (chat/database.py), which a test's open transaction would keep waiting.
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -95,14 +95,43 @@ def test_collectstatic_runs_without_a_secret_key_as_in_the_s2i_build(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("variable", "value", "said"),
+    ("environment", "said"),
     [
-        ("CHAT_USER_RATE_LIMIT", "20 per minute", "CHAT_USER_RATE_LIMIT must look"),
-        ("CHAT_ADMIN_ACCESS", "deployments", "CHAT_ADMIN_ACCESS must look"),
+        ({"CHAT_USER_RATE_LIMIT": "20 per minute"}, "CHAT_USER_RATE_LIMIT must look"),
+        ({"CHAT_ADMIN_ACCESS": "deployments"}, "CHAT_ADMIN_ACCESS must look"),
+        (
+            # Nothing connects while the app loads: no server needed.
+            {
+                "DATABASE_URL": "postgres://chat@127.0.0.1:9/chat",
+                "DATABASE_THREADS": "0",
+            },
+            "DATABASE_THREADS must be 1 or more",
+        ),
     ],
 )
-def test_a_mistyped_sign_in_setting_stops_the_start(variable, value, said):
-    result = run(LOAD_APP, DJANGO_SECRET_KEY="x", **{variable: value})
+def test_a_mistyped_setting_stops_the_start(environment, said):
+    result = run(LOAD_APP, DJANGO_SECRET_KEY="x", **environment)
 
     assert result.returncode != 0
     assert said in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("database_url", "asked", "threads"),
+    [
+        ("postgres://chat@127.0.0.1:9/chat", None, "4"),
+        ("postgres://chat@127.0.0.1:9/chat", "8", "8"),
+        # One writer at a time: more threads would only queue for the lock.
+        ("sqlite:///unused.sqlite3", "8", "1"),
+    ],
+)
+def test_the_api_gets_database_threads_on_postgresql_and_one_on_sqlite(
+    database_url, asked, threads
+):
+    result = run(
+        "from django.conf import settings; print(settings.DATABASE_THREADS)",
+        DATABASE_URL=database_url,
+        **({"DATABASE_THREADS": asked} if asked else {}),
+    )
+
+    assert result.stdout.strip() == threads, result.stderr

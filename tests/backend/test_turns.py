@@ -1,6 +1,8 @@
 """Turns under the strict upstream: context that survives failures, regenerate,
 edit and continue."""
 
+import threading
+
 import httpx
 import pytest
 
@@ -11,6 +13,7 @@ from chat import database, services
 from chat.context import CONTINUE
 from chat.models import Conversation, Message
 from tests.backend.conftest import post, stored, stream
+from tests.backend.database_threads import on_every_database_thread
 from tests.fake_openai import ROLES_MUST_ALTERNATE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -392,22 +395,29 @@ async def test_every_request_alternates_and_ends_with_the_user(async_client, fak
 
 
 async def queries_of(coroutine) -> list[str]:
-    """The SQL that the database thread (chat/database.py) runs for `coroutine`."""
-    captured = None
+    """The SQL that the database threads (chat/database.py) run for `coroutine`."""
+    captures = {}
 
     def capture():
-        nonlocal captured
         # The thread's own connection, not `connection`, which stands for the
         # connection of the thread that reads it.
-        captured = CaptureQueriesContext(connections[DEFAULT_DB_ALIAS])
-        captured.__enter__()
+        captures[threading.get_ident()] = CaptureQueriesContext(
+            connections[DEFAULT_DB_ALIAS]
+        ).__enter__()
 
-    await database.run(capture)
+    def release():
+        captures[threading.get_ident()].__exit__(None, None, None)
+
+    await on_every_database_thread(capture)
     try:
         await coroutine
     finally:
-        await database.run(captured.__exit__, None, None, None)
-    return [query["sql"] for query in captured.captured_queries]
+        await on_every_database_thread(release)
+    return [
+        query["sql"]
+        for captured in captures.values()
+        for query in captured.captured_queries
+    ]
 
 
 async def test_continue_appends_to_the_last_answer_of_a_longer_conversation(

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 class ChatConfig(AppConfig):
@@ -15,3 +16,5 @@ class ChatConfig(AppConfig):
         user_rate()
         attributes(settings.CHAT_ADMIN_ACCESS, namespace="")
         llm.model_register()
+        if settings.DATABASE_THREADS < 1:
+            raise ImproperlyConfigured("DATABASE_THREADS must be 1 or more.")

@@ -20,7 +20,7 @@ class Handler(ASGIHandler):
     sync code of one request (a sync view or middleware) runs on a new thread
     and never waits for another's. Only the admin has sync views: the API is
     async from the server to the view, and its queries run on the database
-    thread (chat/database.py). Its few sync calls left (Django's request
+    threads (chat/database.py). Its few sync calls left (Django's request
     signals and response.close) then share asgiref's one sync thread, which
     nothing slow uses. A sync middleware would hold that thread through every
     view it wraps and serialise all requests: with one in MIDDLEWARE, every

@@ -95,9 +95,15 @@ else:
     # Fail fast while the database is away: readiness answers 503 in time.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
-# The API's queries run on one thread whose connection stays open between
-# requests (chat/database.py); ?conn_max_age= in DATABASE_URL overrides.
+# The API's queries run on threads whose connections stay open between
+# requests (chat/database.py): a connection each, per worker process;
+# ?conn_max_age= in DATABASE_URL overrides. SQLite writes one at a time.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+DATABASE_THREADS = (
+    1
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else env.int("DATABASE_THREADS", default=4)
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
