@@ -1,6 +1,7 @@
 """Per-owner budgets counted in the database: the daily token budget, the
 rate limit, and the Usage rows the admin shows."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -82,6 +83,24 @@ async def test_over_the_rate_the_answer_is_429_with_retry_after(
     )
     assert len(fake_llm.record.requests) == 2
     assert (await post(signed_in("bob"), {"message": "Hi"})).status_code == 200
+
+
+async def test_requests_at_once_are_all_counted(proxy, fake_llm, settings):
+    # On PostgreSQL their queries run side by side, on a connection per
+    # database thread (chat/database.py): the counters' upserts race.
+    settings.CHAT_USER_RATE_LIMIT = "10/h"
+    alice = signed_in("alice")
+
+    responses = await asyncio.gather(
+        *(post(alice, {"message": f"Hi {n}"}) for n in range(14))
+    )
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 10 + [429] * 4
+    usage = await Usage.objects.aget(owner="user:alice", day=today())
+    assert usage.messages == 10
+    window = await WindowCounter.objects.aget(key="user-rate:user:alice")
+    assert window.hits == 14
 
 
 async def test_an_earlier_windows_count_is_dropped(proxy, fake_llm, settings):
