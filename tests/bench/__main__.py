@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from tests.bench import coldstart, database, frontend, goals, report, suites
-from tests.bench.system import LOAD_CORE, load_average, machine, versions
+from tests.bench.system import LOAD_CORE, core_speed, load_average, machine, versions
 from tests.bench.targets import PROXY_VENV, PinnedBackend, Proxy, proxy_python
 from tests.bench.upstream import REPLY_TOKENS, Upstream
 
@@ -99,6 +99,7 @@ def main() -> None:
         "quick": args.quick,
         "machine": machine(),
         "load_average": {"start": load_average()},
+        "core_speed": {},
         "versions": {
             **versions(sys.executable, "Django", "gunicorn", "uvicorn", "litellm"),
             **{
@@ -129,6 +130,7 @@ def main() -> None:
 
     def phase(name: str) -> None:
         print(f"{(time.monotonic() - started) / 60:4.1f} min: {name}", flush=True)
+        results["core_speed"][name] = core_speed()
 
     phase("frontend bundle")
     try:

@@ -328,6 +328,22 @@ def _profiles(results: dict) -> list[str]:
     return lines
 
 
+def _speed(speeds: dict) -> list[str]:
+    """Core 0's speed at the start of each phase, and how far it drifted."""
+    if not speeds:
+        return []
+    spread = max(speeds.values()) / min(speeds.values()) - 1
+    return [
+        "Speed of core 0 at the start of each phase (`system.core_speed`: "
+        "thousands of rounds a second of a fixed piece of Python): "
+        + ", ".join(f"{name} {speed:g}" for name, speed in speeds.items())
+        + f". The fastest was {spread:.0%} faster than the slowest: a ratio of "
+        "two paths measured in different phases can be off by about as much, "
+        "whatever the code does.",
+        "",
+    ]
+
+
 def _databases(results: dict) -> str:
     if "backend-sqlite" in results["databases"]:
         return (
@@ -370,6 +386,7 @@ def markdown(results: dict) -> str:
         + ", ".join(f"{k} {v}" for k, v in versions.items())
         + ".",
         "",
+        *_speed(results.get("core_speed", {})),
         "## Goals",
         "",
         "Issue 14's goals: ratios to the bare SDK and the proxy measured in this "

@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -81,6 +82,32 @@ def machine() -> dict:
         "os": _os_name(),
         "python": platform.python_version(),
     }
+
+
+# A fixed piece of pure Python, timed on the system under test's core.
+SPEED_PROBE = """
+import json, sys, time
+record = {"role": "assistant", "content": "word " * 20, "tokens": list(range(20))}
+rounds, end = 0, time.perf_counter() + float(sys.argv[1])
+while time.perf_counter() < end:
+    for _ in range(100):
+        json.loads(json.dumps(record))
+    rounds += 100
+print(rounds)
+"""
+
+
+def core_speed(seconds: float = 1.0) -> float:
+    """Thousands of rounds per second of SPEED_PROBE on the system under
+    test's core: on a virtual machine whose host is shared, it drifts during
+    a run, and ratios of paths measured minutes apart drift with it."""
+    result = subprocess.run(
+        pinned(SUT_CORE, [sys.executable, "-c", SPEED_PROBE, str(seconds)]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return round(int(result.stdout) / seconds / 1000, 1)
 
 
 def load_average() -> str:
