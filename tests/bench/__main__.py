@@ -28,6 +28,11 @@ METHOD = [
     "or the baseline script (`tests/bench/baseline.py`). Core 1 runs the load "
     "generator (`tests/bench/load.py`, asyncio and aiohttp) and the fake "
     "upstream (`tests/fake_openai.py` in its own process). Pinned with `taskset`.",
+    "- The paths take turns: each of the rounds of runs goes through every path, "
+    "whole answers then streams, so that a drift of the machine's speed falls on "
+    "all of them alike (the report gives core 0's speed at each turn). The "
+    "servers start once and stay up, idle on core 0 while the others run; the "
+    "capacity searches and the profiles come after the rounds, a path at a time.",
     "- The backend's database: PostgreSQL as in the cluster, a database created "
     "for the run on the server `DATABASE_URL` names (on 127.0.0.1) and dropped "
     "after it; SQLite (a file, as `tox -e backend` uses) for the second column. "
@@ -121,16 +126,15 @@ def main() -> None:
         },
         "pod_memory": goals.pod_memory(),
         "method": METHOD,
-        "paths": {},
     }
     if postgres:
         results["versions"]["PostgreSQL"] = database.describe(postgres)
         results["databases"] = {"backend": "PostgreSQL", "backend-sqlite": "SQLite"}
-    paths = results["paths"]
+    paths = {}
 
     def phase(name: str) -> None:
         print(f"{(time.monotonic() - started) / 60:4.1f} min: {name}", flush=True)
-        results["core_speed"][name] = core_speed()
+        results["core_speed"][name] = core_speed(0.5)
 
     phase("frontend bundle")
     try:
@@ -142,38 +146,37 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as scratch,
         Upstream() as upstream,
+        contextlib.ExitStack() as stack,
     ):
         scratch = Path(scratch)
         for name in ("direct", "sdk", "floor"):
-            phase(f"baseline: {name}")
-            paths[name] = suites.baseline(name, upstream, plan)
-        with (
-            database.fresh(postgres) if postgres else contextlib.nullcontext("")
-        ) as url:
-            phase(f"backend on {results['databases']['backend']}")
-            paths["backend"] = suites.server(
-                "backend",
-                PinnedBackend(
-                    scratch / "backend",
-                    upstream.base_url,
-                    **({"DATABASE_URL": url} if url else {}),
-                ),
-                upstream,
-                plan,
-                profile_dir=scratch / "profiles",
-            )
+            paths[name] = suites.Baseline(name, upstream, plan)
+        url = stack.enter_context(database.fresh(postgres)) if postgres else ""
+        paths["backend"] = suites.Server(
+            "backend",
+            PinnedBackend(
+                scratch / "backend",
+                upstream.base_url,
+                **({"DATABASE_URL": url} if url else {}),
+            ),
+            upstream,
+            plan,
+            profile_dir=scratch / "profiles",
+        )
         if postgres:
-            phase("backend on SQLite")
-            paths["backend-sqlite"] = suites.server(
+            paths["backend-sqlite"] = suites.Server(
                 "backend-sqlite",
                 PinnedBackend(scratch / "backend-sqlite", upstream.base_url),
                 upstream,
                 plan,
             )
-        phase("proxy")
-        paths["proxy"] = suites.server(
+        paths["proxy"] = suites.Server(
             "proxy", Proxy(scratch, upstream.base_url), upstream, plan
         )
+        for name, path in paths.items():
+            phase(f"start: {name}")
+            stack.enter_context(path)
+        results["paths"] = suites.interleaved(paths, plan, phase)
     results["load_average"]["end"] = load_average()
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     results["goals"] = goals.evaluate(results)

@@ -96,102 +96,156 @@ def _runs(scenarios: Scenarios, shape: str) -> list[tuple[int, int]]:
     return runs
 
 
-def baseline(name: str, upstream, plan: Plan) -> dict:
+def _kind(upstream, kind: str, plan: Plan) -> float:
+    """Set the upstream up for whole answers or streams; the runs' length."""
+    if kind == "request":
+        _unpaced(upstream)
+        return plan.request_seconds
+    _paced(upstream)
+    return plan.stream_seconds
+
+
+class Baseline:
     """Direct HTTP to the upstream ("direct"), the bare SDK ("sdk") or the
-    best-knobs floor ("floor"), as a script on the backend's core."""
-    scenarios = plan.scenarios(name)
-    model = "hosted_vllm/fake-model"
-    shape = {
-        "api_base": upstream.base_url,
-        "kind": "direct" if name == "direct" else "sdk",
-        "model": model,
-    }
-    floor = model if name == "floor" else ""
-    results = {"requests": {}, "streams": {}}
-    for kind, seconds, paced in (
-        ("request", plan.request_seconds, False),
-        ("stream", plan.stream_seconds, True),
-    ):
+    best-knobs floor ("floor"): the baseline script on the backend's core,
+    started for each round of runs."""
+
+    def __init__(self, name: str, upstream, plan: Plan) -> None:
+        self.scenarios = plan.scenarios(name)
+        self.upstream = upstream
+        self.plan = plan
+        model = "hosted_vllm/fake-model"
+        self.shape = {
+            "api_base": upstream.base_url,
+            "kind": "direct" if name == "direct" else "sdk",
+            "model": model,
+        }
+        self.floor = model if name == "floor" else ""
+
+    def __enter__(self) -> "Baseline":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+    def round(self, kind: str) -> dict:
+        """One run of each level of ``kind``: {level: figures}."""
+        seconds = _kind(self.upstream, kind, self.plan)
         specs = [
-            {**shape, "shape": kind, "clients": c, "earlier": e, "seconds": seconds}
-            for c, e in _runs(scenarios, kind)
-            for _ in range(plan.repeats)
+            {
+                **self.shape,
+                "shape": kind,
+                "clients": c,
+                "earlier": e,
+                "seconds": seconds,
+            }
+            for c, e in _runs(self.scenarios, kind)
         ]
-        if kind == "stream" and scenarios.capacity:
-            specs.append(
-                {
-                    **shape,
-                    "shape": "capacity",
-                    "seconds": seconds,
-                    "start": CPU_LEVEL,
-                    "resolution": plan.capacity_resolution,
-                }
+        figures = measure.baseline_runs(specs, floor=self.floor)
+        return {
+            level(spec["clients"], spec["earlier"]): run
+            for spec, run in zip(specs, figures, strict=True)
+        }
+
+    def finish(self) -> dict:
+        """The capacity, if the scenarios have one."""
+        if not self.scenarios.capacity:
+            return {}
+        spec = {
+            **self.shape,
+            "shape": "capacity",
+            "seconds": _kind(self.upstream, "stream", self.plan),
+            "start": CPU_LEVEL,
+            "resolution": self.plan.capacity_resolution,
+        }
+        return {"capacity": measure.baseline_runs([spec], floor=self.floor)[0]}
+
+
+class Server:
+    """``target`` (a PinnedBackend or a Proxy), started once: its memory idle
+    and after the first stream, a round of runs at a time, then its capacity
+    and profiles as the scenarios of ``name`` say."""
+
+    def __init__(
+        self, name: str, target, upstream, plan: Plan, profile_dir: Path | None = None
+    ) -> None:
+        self.scenarios = plan.scenarios(name)
+        self.target = target
+        self.upstream = upstream
+        self.plan = plan
+        self.profile_dir = profile_dir
+        self.pools: dict = {}
+        self.memory: dict = {}
+
+    def __enter__(self) -> "Server":
+        self.target.__enter__()
+        if self.scenarios.histories:
+            self.pools = history.seed(
+                self.target, self.scenarios.histories, self.plan.history_conversations
             )
-        (_paced if paced else _unpaced)(upstream)
-        figures = measure.baseline_runs(specs, floor=floor)
-        if kind == "stream" and scenarios.capacity:
-            results["capacity"] = figures.pop()
-            specs.pop()
-        by_level = {}
-        for spec, run in zip(specs, figures, strict=True):
-            by_level.setdefault(level(spec["clients"], spec["earlier"]), []).append(run)
-        results[f"{kind}s"] = {key: spreads(runs) for key, runs in by_level.items()}
-    return results
-
-
-def server(
-    name: str,
-    target,
-    upstream,
-    plan: Plan,
-    *,
-    profile_dir: Path | None = None,
-) -> dict:
-    """Start ``target``, measure its memory idle and after the first stream,
-    then the request and stream runs, its capacity and profiles as the
-    scenarios of ``name`` say."""
-    scenarios = plan.scenarios(name)
-    results = {"requests": {}, "streams": {}}
-    with target:
-        pools = (
-            history.seed(target, scenarios.histories, plan.history_conversations)
-            if scenarios.histories
-            else {}
-        )
         time.sleep(1)
-        results["pss_idle_mib"] = round(pss_mib(target.pid), 1)
-        _paced(upstream)
-        measure.first_stream(target)
-        results["pss_after_first_stream_mib"] = round(pss_mib(target.pid), 1)
-        for kind, seconds, paced in (
-            ("request", plan.request_seconds, False),
-            ("stream", plan.stream_seconds, True),
-        ):
-            (_paced if paced else _unpaced)(upstream)
-            for clients, earlier in _runs(scenarios, kind):
-                runs = [
-                    measure.server_run(
-                        target,
-                        clients,
-                        seconds,
-                        stream=paced,
-                        pool=pools.get(earlier),
-                    )
-                    for _ in range(plan.repeats)
-                ]
-                results[f"{kind}s"][level(clients, earlier)] = spreads(runs)
-        if scenarios.capacity:
-            results["capacity"] = measure.server_capacity(
-                target,
-                plan.stream_seconds,
-                start=CPU_LEVEL,
-                resolution=plan.capacity_resolution,
+        self.memory["pss_idle_mib"] = round(pss_mib(self.target.pid), 1)
+        _paced(self.upstream)
+        measure.first_stream(self.target)
+        self.memory["pss_after_first_stream_mib"] = round(pss_mib(self.target.pid), 1)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.target.__exit__(*exc_info)
+
+    def round(self, kind: str) -> dict:
+        """One run of each level of ``kind``: {level: figures}."""
+        seconds = _kind(self.upstream, kind, self.plan)
+        return {
+            level(clients, earlier): measure.server_run(
+                self.target,
+                clients,
+                seconds,
+                stream=kind == "stream",
+                pool=self.pools.get(earlier),
             )
-        if scenarios.profile and profile_dir:
-            results["profiles"] = _profiles(target, upstream, plan, profile_dir)
-    results["history_longest"] = {
-        str(earlier): pool.longest for earlier, pool in pools.items()
-    }
+            for clients, earlier in _runs(self.scenarios, kind)
+        }
+
+    def finish(self) -> dict:
+        results = dict(self.memory)
+        if self.scenarios.capacity:
+            results["capacity"] = measure.server_capacity(
+                self.target,
+                _kind(self.upstream, "stream", self.plan),
+                start=CPU_LEVEL,
+                resolution=self.plan.capacity_resolution,
+            )
+        if self.scenarios.profile and self.profile_dir:
+            results["profiles"] = _profiles(
+                self.target, self.upstream, self.plan, self.profile_dir
+            )
+        results["history_longest"] = {
+            str(earlier): pool.longest for earlier, pool in self.pools.items()
+        }
+        return results
+
+
+def interleaved(paths: dict, plan: Plan, phase) -> dict:
+    """Every path's figures. The runs go round by round: in each round every
+    path takes its turn, whole answers then streams, so that a drift of the
+    machine's speed falls on all paths alike, not on whichever ran then.
+    Each path's capacity and profiles follow, one path after another."""
+    runs = {name: {"requests": {}, "streams": {}} for name in paths}
+    for number in range(1, plan.repeats + 1):
+        for kind in ("request", "stream"):
+            for name, path in paths.items():
+                phase(f"round {number} of {plan.repeats}, {kind}s: {name}")
+                for key, figures in path.round(kind).items():
+                    runs[name][f"{kind}s"].setdefault(key, []).append(figures)
+    results = {}
+    for name, path in paths.items():
+        phase(f"capacity and profiles: {name}")
+        results[name] = {
+            kind: {key: spreads(level_runs) for key, level_runs in levels.items()}
+            for kind, levels in runs[name].items()
+        }
+        results[name].update(path.finish())
     return results
 
 
