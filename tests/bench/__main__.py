@@ -134,7 +134,7 @@ def main() -> None:
 
     def phase(name: str) -> None:
         print(f"{(time.monotonic() - started) / 60:4.1f} min: {name}", flush=True)
-        results["core_speed"][name] = core_speed(0.5)
+        results["core_speed"][name] = core_speed()
 
     phase("frontend bundle")
     try:

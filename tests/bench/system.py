@@ -97,7 +97,7 @@ print(rounds)
 """
 
 
-def core_speed(seconds: float = 1.0) -> float:
+def core_speed(seconds: float = 0.5) -> float:
     """Thousands of rounds per second of SPEED_PROBE on the system under
     test's core: on a virtual machine whose host is shared, it drifts during
     a run, and ratios of paths measured minutes apart drift with it."""
