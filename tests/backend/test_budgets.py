@@ -11,6 +11,7 @@ from chat.models import Message, Usage
 from chat.window_counters import WindowCounter
 from tests.backend.conftest import API_KEY, post
 from tests.backend.test_sign_in import SECRET, signed_in
+from tests.rate_windows import within_one_window
 from tests.servers import Backend
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,6 +71,7 @@ async def test_over_the_rate_the_answer_is_429_with_retry_after(
     proxy, fake_llm, settings
 ):
     settings.CHAT_USER_RATE_LIMIT = "2/m"
+    within_one_window(5)
     alice = signed_in("alice")
 
     statuses = [(await post(alice, {"message": "Hi"})).status_code for _ in range(2)]
@@ -118,6 +120,7 @@ async def test_an_earlier_windows_count_is_dropped(proxy, fake_llm, settings):
 
 async def test_browser_owners_have_budgets_too(fake_llm, settings):
     settings.CHAT_USER_RATE_LIMIT = "1/m"
+    within_one_window(5)
     browser = signed_in("alice", secret="")  # the header counts for nothing
 
     first = await post(browser, {"message": "Hi"})

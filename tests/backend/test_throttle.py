@@ -7,6 +7,7 @@ import pytest
 from django.test import RequestFactory
 
 from chat.throttle import client_ip
+from tests.rate_windows import within_one_window
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,6 +22,7 @@ async def test_client_over_the_limit_gets_429_with_a_json_error(
     async_client, fake_llm, settings
 ):
     settings.CHAT_RATE_LIMIT = "2/m"
+    within_one_window(5)
 
     statuses = [(await chat(async_client)).status_code for _ in range(3)]
     refused = await chat(async_client)
@@ -34,6 +36,7 @@ async def test_client_over_the_limit_gets_429_with_a_json_error(
 
 async def test_stream_counts_against_the_same_limit(async_client, fake_llm, settings):
     settings.CHAT_RATE_LIMIT = "1/m"
+    within_one_window(5)
     await chat(async_client)
 
     response = await async_client.post(
@@ -47,6 +50,7 @@ async def test_clients_behind_the_proxies_are_counted_apart(
     async_client, fake_llm, settings
 ):
     settings.CHAT_RATE_LIMIT = "1/m"
+    within_one_window(5)
     settings.TRUSTED_PROXY_COUNT = 2
     router = "10.128.0.1"
 
@@ -81,6 +85,7 @@ def test_client_ip_without_a_forwarded_header_is_the_peer(settings):
 
 def test_admin_login_attempts_are_throttled(client, admin_user, settings):
     settings.ADMIN_LOGIN_RATE_LIMIT = "3/m"
+    within_one_window(5)
     wrong = {"username": "admin", "password": "wrong", "next": "/admin/"}
 
     statuses = [client.post("/admin/login/", wrong).status_code for _ in range(3)]

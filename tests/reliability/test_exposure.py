@@ -3,12 +3,12 @@ security headers on every response; HSTS, secure cookies, rate limits, CORS
 and CSRF as configured behind the TLS Route; the admin behind a login."""
 
 import re
-import time
 
 import httpx
 import pytest
 
 from tests.contracts import SECURITY_HEADERS
+from tests.rate_windows import within_one_window
 from tests.reliability.conftest import (
     ADMIN_PASSWORD,
     API_KEY,
@@ -164,17 +164,9 @@ def test_https_through_the_route_gets_hsts_and_secure_cookies(routed):
     assert "HttpOnly" not in login.headers["Set-Cookie"].split(";")[0]
 
 
-def within_one_window(seconds_needed: float = 15) -> None:
-    """Wait, if need be, for the next minute: the limits count in fixed
-    windows aligned on Unix time (chat/window_counters.py), and attempts that
-    straddled two would count apart. On a loaded machine they take seconds."""
-    left = 60 - time.time() % 60
-    if left < seconds_needed:
-        time.sleep(left + 0.1)
-
-
 def test_each_client_is_rate_limited_apart_with_a_json_429(routed):
-    within_one_window()
+    # On a loaded machine the attempts take seconds.
+    within_one_window(15)
 
     def chat(address):
         return httpx.post(
@@ -196,7 +188,8 @@ def test_each_client_is_rate_limited_apart_with_a_json_429(routed):
 
 def test_admin_login_is_throttled_and_needs_csrf(routed):
     wrong = {"username": "admin", "password": "wrong"}
-    within_one_window()
+    # On a loaded machine the attempts take seconds.
+    within_one_window(15)
     with httpx.Client(base_url=routed.url, headers=proxied("203.0.113.4")) as client:
         without_token = client.post("/admin/login/", data=wrong)
         attempts = [admin_login(client, "wrong").status_code for _ in range(4)]
