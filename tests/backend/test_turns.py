@@ -1,16 +1,19 @@
 """Turns under the strict upstream: context that survives failures, regenerate,
 edit and continue."""
 
+import asyncio
 import threading
+import time
 
 import httpx
 import pytest
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from chat import database, services
 from chat.context import CONTINUE
+from chat.conversations import conversation_owned
 from chat.models import Conversation, Message
 from tests.backend.conftest import post, stored, stream
 from tests.backend.database_threads import on_every_database_thread
@@ -526,3 +529,63 @@ async def test_a_turn_starts_in_the_same_queries_however_long_the_history():
     reads = [q for q in queries[40] if q.startswith('SELECT "chat_message"')]
     assert len(reads) == 1
     assert len(queries[40]) == len(queries[10])
+
+
+def _first_tab_turn(conversation: Conversation, locked, release) -> None:
+    """A turn of another tab, from its start to its reply, in one
+    transaction that holds the conversation's lock until `release`."""
+    with transaction.atomic():
+        conversation_owned(
+            owner=conversation.owner, conversation_id=conversation.pk, locked=True
+        )
+        Message.objects.create(
+            conversation=conversation, role=Message.Role.USER, content="First tab"
+        )
+        Message.objects.create(
+            conversation=conversation, role=Message.Role.ASSISTANT, content="Answer"
+        )
+        locked.set()
+        release.wait(30)
+
+
+def _a_query_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite gets one thread")
+async def test_a_turn_reads_its_conversation_once_a_turn_started_before_is_stored():
+    """Two tabs, or a double click: the second turn waits for the first's
+    lock, then answers from what the first stored."""
+    conversation = await database.run(conversation_with, 2)
+    locked, release = threading.Event(), threading.Event()
+    first = asyncio.ensure_future(
+        database.run(_first_tab_turn, conversation, locked, release)
+    )
+    await asyncio.to_thread(locked.wait, 30)
+    second = asyncio.ensure_future(
+        services.turn_start(
+            client="203.0.113.1",
+            owner=conversation.owner,
+            conversation_id=str(conversation.pk),
+            text="Second tab",
+        )
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not await database.run(_a_query_waits_for_a_lock):
+            assert not second.done(), "the second turn did not wait"
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+    finally:
+        release.set()
+        await first
+    turn = await second
+
+    assert [m["content"] for m in turn.context] == [
+        "user 0", "assistant 0", "First tab", "Answer", "Second tab"
+    ]  # fmt: skip
