@@ -45,6 +45,7 @@ class Load:
         self.outcomes: list[Outcome] = []
         self.in_flight: list[Outcome] = []  # streams that sent tokens
         self.holding: list[Outcome] = []  # held streams not ended yet
+        self.unanswered: list[Outcome] = []  # sent, no status line back yet
         self.held_changed = asyncio.Condition()
         self.changed = threading.Condition()
         self.loop = asyncio.new_event_loop()
@@ -60,7 +61,18 @@ class Load:
         while not self.stopping:
             await self._stream("held", self.held)
 
+    def _sent(self, outcome: Outcome) -> None:
+        with self.changed:
+            self.unanswered.append(outcome)
+
+    def _answered(self, outcome: Outcome) -> None:
+        with self.changed:
+            if outcome in self.unanswered:
+                self.unanswered.remove(outcome)
+                self.changed.notify_all()
+
     def _record(self, outcome: Outcome) -> None:
+        self._answered(outcome)
         with self.changed:
             if outcome in self.in_flight:
                 self.in_flight.remove(outcome)
@@ -74,6 +86,7 @@ class Load:
 
     async def _chat(self) -> None:
         outcome = Outcome("chat")
+        self._sent(outcome)
         try:
             async with self._http() as http:
                 response = await http.post("/chat", json={"message": CHAT})
@@ -87,6 +100,7 @@ class Load:
         outcome = Outcome(kind)
         if kind == "held":
             self.holding.append(outcome)
+        self._sent(outcome)
         try:
             async with (
                 self._http() as http,
@@ -95,6 +109,7 @@ class Load:
                 ) as response,
             ):
                 outcome.status = response.status_code
+                self._answered(outcome)
                 async for line in response.aiter_lines():
                     if line.startswith("event: "):
                         outcome.events.append(line[7:])
@@ -146,6 +161,16 @@ class Load:
             if not self.changed.wait_for(lambda: len(held()) >= count, timeout):
                 raise TimeoutError(f"{len(held())} held streams open, not {count}")
             return held()
+
+    def wait_for_answers_to_requests_sent(self, timeout: float = 60) -> None:
+        """Until every request sent so far has its status line back or has
+        ended: none of them is still on its way to a server."""
+        with self.changed:
+            sent = list(self.unanswered)
+            if not self.changed.wait_for(
+                lambda: not any(o in self.unanswered for o in sent), timeout
+            ):
+                raise TimeoutError("requests sent got no answer")
 
     def __enter__(self) -> "Load":
         self.thread.start()

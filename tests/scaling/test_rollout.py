@@ -114,11 +114,16 @@ def test_a_rolling_update_of_the_frontend_fails_no_request(stack, upstream):
         with Nginx(stack.dist, stack.service.url) as new:
             stack.router.set_members([old.port, new.port])
             stack.router.set_members([new.port])
-            # What the frontend's preStop does: nginx's graceful quit.
+            # What the frontend's preStop does: wait until the router sends
+            # nothing more (10 s in the Deployment; here, until the requests
+            # the router took before its reload have reached a frontend), then
+            # nginx's graceful quit: it takes no new connection.
+            load.wait_for_answers_to_requests_sent()
             old.process.send_signal(signal.SIGQUIT)
             assert old.process.wait(60) == 0
             outcomes = load.stop()
 
     assert [o for o in through_old if not o.done] == []
-    assert [o for o in outcomes if not (o.done or o.left)] == []
+    failed = [o for o in outcomes if not (o.done or o.left)]
+    assert failed == [], stack.router.error_log()
     assert len([o for o in outcomes if o.done]) > len(through_old)
