@@ -379,8 +379,9 @@ def markdown(results: dict) -> str:
         f"Written by `tox -e bench` on {results['started']} in {results['minutes']} "
         "minutes. Every figure is min / **median** / max over "
         f"{plan['repeats']} run(s) of {plan['request_seconds']:g} s (requests) or "
-        f"{plan['stream_seconds']:g} s (streams); goals compare medians. "
-        + _databases(results),
+        f"{plan['stream_seconds']:g} s (streams); a goal on repeated runs takes "
+        "the median of the rounds' ratios (each round's figure over the same "
+        "round's other). " + _databases(results),
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gib']} GiB, {machine['os']}, kernel {machine['kernel']}, "

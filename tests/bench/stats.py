@@ -57,7 +57,8 @@ def summary(result: dict, *, cpu_seconds: float | None, stream: bool) -> dict:
 
 
 def spread(values: list[float | None]) -> dict | None:
-    """min/median/max of the repeated runs' values of one figure."""
+    """min/median/max of the repeated runs' values of one figure, and the
+    values in the order of the runs (None where a run had none)."""
     present = [v for v in values if v is not None]
     if not present:
         return None
@@ -66,6 +67,7 @@ def spread(values: list[float | None]) -> dict | None:
         "median": round(statistics.median(present), 4),
         "max": max(present),
         "runs": len(present),
+        "values": values,
     }
 
 
