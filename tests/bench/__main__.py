@@ -28,11 +28,13 @@ METHOD = [
     "or the baseline script (`tests/bench/baseline.py`). Core 1 runs the load "
     "generator (`tests/bench/load.py`, asyncio and aiohttp) and the fake "
     "upstream (`tests/fake_openai.py` in its own process). Pinned with `taskset`.",
-    "- The paths take turns: each of the rounds of runs goes through every path, "
-    "whole answers then streams, so that a drift of the machine's speed falls on "
-    "all of them alike (the report gives core 0's speed at each turn). The "
-    "servers start once and stay up, idle on core 0 while the others run; the "
-    "capacity searches and the profiles come after the rounds, a path at a time.",
+    "- The paths take turns: each round of runs goes level by level, whole "
+    "answers then streams, and at each level every path that has it runs in "
+    "turn, the bare SDK right before the backend, so that a drift of the "
+    "machine's speed falls on the runs a goal compares alike (the report gives "
+    "core 0's speed at each level). The servers and the baseline scripts start "
+    "once and stay up, idle on core 0 while the others run; the capacity "
+    "searches and the profiles come after the rounds, a path at a time.",
     "- The backend's database: PostgreSQL as in the cluster, a database created "
     "for the run on the server `DATABASE_URL` names (on 127.0.0.1) and dropped "
     "after it; SQLite (a file, as `tox -e backend` uses) for the second column. "
@@ -149,7 +151,8 @@ def main() -> None:
         contextlib.ExitStack() as stack,
     ):
         scratch = Path(scratch)
-        for name in ("direct", "sdk", "floor"):
+        # The bare SDK runs right before the backend at every level.
+        for name in ("direct", "floor", "sdk"):
             paths[name] = suites.Baseline(name, upstream, plan)
         url = stack.enter_context(database.fresh(postgres)) if postgres else ""
         paths["backend"] = suites.Server(

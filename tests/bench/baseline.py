@@ -4,11 +4,12 @@ SDK called as chat/llm.py calls it. LiteLLM is imported before the event loop
 starts, as a server imports it. With `--floor MODEL`, the best-knobs floor:
 MODEL priced in LiteLLM and `gc.freeze()` once the imports are done.
 
-Reads a JSON list of runs on stdin ({"kind": "direct"|"sdk", "shape":
-"request"|"stream"|"capacity", "api_base", "clients", "seconds", "model",
-"earlier"}) and prints the figures of each, with the script's own CPU time, as
-a JSON list. A capacity run searches the stream count (tests/bench/capacity.py)
-from "start" to "resolution" instead of running "clients".
+Stays up, idle between runs, as a server does: reads a run a line on stdin,
+as JSON ({"kind": "direct"|"sdk", "shape": "request"|"stream"|"capacity",
+"api_base", "clients", "seconds", "model", "earlier"}), and prints its figures,
+with the script's own CPU time, as a line of JSON. A capacity run searches the
+stream count (tests/bench/capacity.py) from "start" to "resolution" instead of
+running "clients". Ends when stdin closes.
 """
 
 import argparse
@@ -122,42 +123,36 @@ async def _measured(clients: int, seconds: float, call: load.Call, stream: bool)
     return summary(result, cpu_seconds=_cpu() - cpu_before[0], stream=stream)
 
 
-async def run(specs: list[dict]) -> list[dict]:
-    results = []
+async def run(spec: dict, session) -> dict:
+    stream = spec["shape"] != "request"
+    if spec["kind"] == "direct":
+        call = direct(spec["api_base"], stream, session)
+    else:
+        call = sdk(spec["api_base"], stream, spec["model"], spec.get("earlier", 0))
+    if spec["shape"] == "capacity":
+        return await capacity.search(
+            lambda n: _measured(n, spec["seconds"], call, stream=True),
+            start=spec["start"],
+            resolution=spec["resolution"],
+        )
+    return await _measured(spec["clients"], spec["seconds"], call, stream)
+
+
+async def serve() -> None:
+    """One event loop for every run: LiteLLM keeps its HTTP clients per loop."""
+    loop = asyncio.get_running_loop()
     async with load.session() as session:
-        for spec in specs:
-            stream = spec["shape"] != "request"
-            if spec["kind"] == "direct":
-                call = direct(spec["api_base"], stream, session)
-            else:
-                call = sdk(
-                    spec["api_base"], stream, spec["model"], spec.get("earlier", 0)
-                )
-            if spec["shape"] == "capacity":
-                results.append(
-                    await capacity.search(
-                        lambda n, call=call, spec=spec: _measured(
-                            n, spec["seconds"], call, stream=True
-                        ),
-                        start=spec["start"],
-                        resolution=spec["resolution"],
-                    )
-                )
-            else:
-                results.append(
-                    await _measured(spec["clients"], spec["seconds"], call, stream)
-                )
-    return results
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            print(json.dumps(await run(json.loads(line), session)), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.baseline")
     parser.add_argument("--floor", metavar="MODEL", help="turn the floor's knobs")
     args = parser.parse_args()
-    specs = json.loads(sys.stdin.read())
     if args.floor:
         floor_knobs(args.floor)
-    print(json.dumps(asyncio.run(run(specs))))
+    asyncio.run(serve())
 
 
 if __name__ == "__main__":

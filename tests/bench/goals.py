@@ -1,9 +1,9 @@
 """Issue 14's goals, checked against figures from the same run: ratios to the
 bare SDK and the proxy measured next to the backend, never asserted in tests.
-A ratio is taken in each round of runs, between figures measured minutes
-apart at most, and the goal compares the median of those ratios: a drift of
-the machine's speed between rounds falls on both sides of each ratio. Each
-goal is measured for the backend on each database of the run."""
+A ratio is taken in each round of runs, between figures of one level measured
+seconds apart (tests/bench/suites.py), and the goal compares the median of
+those ratios: a drift of the machine's speed falls on both sides of each
+ratio. Each goal is measured for the backend on each database of the run."""
 
 import statistics
 from pathlib import Path

@@ -8,6 +8,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.bench import capacity, load
@@ -86,24 +87,45 @@ def server_capacity(target, seconds: float, **search) -> dict:
     return asyncio.run(capacity.search(probe, **search))
 
 
-def baseline_runs(specs: list[dict], floor: str = "") -> list[dict]:
-    """Run tests/bench/baseline.py, pinned to the backend's core, once for all
-    ``specs``: the SDK is imported once. With ``floor`` (a model), the
-    best-knobs floor."""
-    command = [sys.executable, "-m", "tests.bench.baseline"]
-    if floor:
-        command += ["--floor", floor]
-    result = subprocess.run(
-        pinned(SUT_CORE, command),
-        input=json.dumps(specs),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    if result.returncode:
-        raise RuntimeError(f"baseline failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.splitlines()[-1])
+class BaselineScript:
+    """tests/bench/baseline.py, pinned to the backend's core, up from
+    ``with`` to its end: the SDK is imported once. With ``floor`` (a model),
+    the best-knobs floor. ``run(spec)``: one run's figures."""
+
+    def __init__(self, floor: str = "") -> None:
+        self.command = [sys.executable, "-m", "tests.bench.baseline"]
+        if floor:
+            self.command += ["--floor", floor]
+        self.errors = tempfile.TemporaryFile()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "BaselineScript":
+        self.process = subprocess.Popen(
+            pinned(SUT_CORE, self.command),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=REPO,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        return self
+
+    def run(self, spec: dict) -> dict:
+        self.process.stdin.write(json.dumps(spec) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            self.errors.seek(0)
+            stderr = self.errors.read().decode(errors="replace")
+            raise RuntimeError(f"baseline failed:\n{stderr[-4000:]}")
+        return json.loads(line)
+
+    def __exit__(self, *exc_info) -> None:
+        self.process.stdin.close()
+        self.process.wait(30)
+        self.process.stdout.close()
+        self.errors.close()
 
 
 async def _first_stream(target) -> load.Sample:

@@ -342,9 +342,9 @@ def _speed(speeds: dict) -> list[str]:
         f"Python, all in `report.json`): median {middle:g}, "
         f"slowest {speeds[slowest]:g} ({slowest}), fastest {speeds[fastest]:g} "
         f"({fastest}), {speeds[fastest] / speeds[slowest] - 1:.0%} apart. The "
-        "paths take turns in each round of runs, so that a drift falls on all of "
-        "them alike; the capacity searches run one path after another, and "
-        "their ratios move with it.",
+        "paths take turns at each level of each round, so that a drift falls on "
+        "the runs a goal compares alike; the capacity searches run one path "
+        "after another, and their ratios move with it.",
         "",
     ]
 
@@ -380,8 +380,8 @@ def markdown(results: dict) -> str:
         "minutes. Every figure is min / **median** / max over "
         f"{plan['repeats']} run(s) of {plan['request_seconds']:g} s (requests) or "
         f"{plan['stream_seconds']:g} s (streams); a goal on repeated runs takes "
-        "the median of the rounds' ratios (each round's figure over the same "
-        "round's other). " + _databases(results),
+        "the median of the rounds' ratios (each round's figure over the other's "
+        "at the same level, run seconds before or after). " + _databases(results),
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gib']} GiB, {machine['os']}, kernel {machine['kernel']}, "

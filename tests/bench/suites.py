@@ -108,7 +108,7 @@ def _kind(upstream, kind: str, plan: Plan) -> float:
 class Baseline:
     """Direct HTTP to the upstream ("direct"), the bare SDK ("sdk") or the
     best-knobs floor ("floor"): the baseline script on the backend's core,
-    started for each round of runs."""
+    up while the runs last, as the servers are."""
 
     def __init__(self, name: str, upstream, plan: Plan) -> None:
         self.scenarios = plan.scenarios(name)
@@ -120,32 +120,29 @@ class Baseline:
             "kind": "direct" if name == "direct" else "sdk",
             "model": model,
         }
-        self.floor = model if name == "floor" else ""
+        self.script = measure.BaselineScript(floor=model if name == "floor" else "")
 
     def __enter__(self) -> "Baseline":
+        self.script.__enter__()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        pass
+        self.script.__exit__(*exc_info)
 
-    def round(self, kind: str) -> dict:
-        """One run of each level of ``kind``: {level: figures}."""
-        seconds = _kind(self.upstream, kind, self.plan)
-        specs = [
+    def levels(self, kind: str) -> list[tuple[int, int]]:
+        return _runs(self.scenarios, kind)
+
+    def run(self, kind: str, clients: int, earlier: int) -> dict:
+        """One run of ``kind`` (the upstream set up for it) at a level."""
+        return self.script.run(
             {
                 **self.shape,
                 "shape": kind,
-                "clients": c,
-                "earlier": e,
-                "seconds": seconds,
+                "clients": clients,
+                "earlier": earlier,
+                "seconds": _kind(self.upstream, kind, self.plan),
             }
-            for c, e in _runs(self.scenarios, kind)
-        ]
-        figures = measure.baseline_runs(specs, floor=self.floor)
-        return {
-            level(spec["clients"], spec["earlier"]): run
-            for spec, run in zip(specs, figures, strict=True)
-        }
+        )
 
     def finish(self) -> dict:
         """The capacity, if the scenarios have one."""
@@ -158,13 +155,13 @@ class Baseline:
             "start": CPU_LEVEL,
             "resolution": self.plan.capacity_resolution,
         }
-        return {"capacity": measure.baseline_runs([spec], floor=self.floor)[0]}
+        return {"capacity": self.script.run(spec)}
 
 
 class Server:
     """``target`` (a PinnedBackend or a Proxy), started once: its memory idle
-    and after the first stream, a round of runs at a time, then its capacity
-    and profiles as the scenarios of ``name`` say."""
+    and after the first stream, a run at a time, then its capacity and
+    profiles as the scenarios of ``name`` say."""
 
     def __init__(
         self, name: str, target, upstream, plan: Plan, profile_dir: Path | None = None
@@ -193,19 +190,18 @@ class Server:
     def __exit__(self, *exc_info) -> None:
         self.target.__exit__(*exc_info)
 
-    def round(self, kind: str) -> dict:
-        """One run of each level of ``kind``: {level: figures}."""
-        seconds = _kind(self.upstream, kind, self.plan)
-        return {
-            level(clients, earlier): measure.server_run(
-                self.target,
-                clients,
-                seconds,
-                stream=kind == "stream",
-                pool=self.pools.get(earlier),
-            )
-            for clients, earlier in _runs(self.scenarios, kind)
-        }
+    def levels(self, kind: str) -> list[tuple[int, int]]:
+        return _runs(self.scenarios, kind)
+
+    def run(self, kind: str, clients: int, earlier: int) -> dict:
+        """One run of ``kind`` (the upstream set up for it) at a level."""
+        return measure.server_run(
+            self.target,
+            clients,
+            _kind(self.upstream, kind, self.plan),
+            stream=kind == "stream",
+            pool=self.pools.get(earlier),
+        )
 
     def finish(self) -> dict:
         results = dict(self.memory)
@@ -227,17 +223,22 @@ class Server:
 
 
 def interleaved(paths: dict, plan: Plan, phase) -> dict:
-    """Every path's figures. The runs go round by round: in each round every
-    path takes its turn, whole answers then streams, so that a drift of the
-    machine's speed falls on all paths alike, not on whichever ran then.
-    Each path's capacity and profiles follow, one path after another."""
+    """Every path's figures. The runs go round by round, and in each round
+    level by level (whole answers, then streams): at each level every path
+    that has it runs in turn, so that the runs a goal compares are seconds
+    apart and a drift of the machine's speed falls on them alike. Each
+    path's capacity and profiles follow, one path after another."""
     runs = {name: {"requests": {}, "streams": {}} for name in paths}
     for number in range(1, plan.repeats + 1):
         for kind in ("request", "stream"):
-            for name, path in paths.items():
-                phase(f"round {number} of {plan.repeats}, {kind}s: {name}")
-                for key, figures in path.round(kind).items():
-                    runs[name][f"{kind}s"].setdefault(key, []).append(figures)
+            levels = sorted({lv for path in paths.values() for lv in path.levels(kind)})
+            for clients, earlier in levels:
+                key = level(clients, earlier)
+                phase(f"round {number} of {plan.repeats}, {kind}s at {key}")
+                for name, path in paths.items():
+                    if (clients, earlier) in path.levels(kind):
+                        figures = path.run(kind, clients, earlier)
+                        runs[name][f"{kind}s"].setdefault(key, []).append(figures)
     results = {}
     for name, path in paths.items():
         phase(f"capacity and profiles: {name}")
