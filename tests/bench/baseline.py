@@ -4,7 +4,8 @@ SDK called as chat/llm.py calls it. LiteLLM is imported before the event loop
 starts, as a server imports it. With `--floor MODEL`, the best-knobs floor:
 MODEL priced in LiteLLM and `gc.freeze()` once the imports are done.
 
-Stays up, idle between runs, as a server does: reads a run a line on stdin,
+Says "ready" once imported, then stays up, idle between runs, as a server
+does: reads a run a line on stdin,
 as JSON ({"kind": "direct"|"sdk", "shape": "request"|"stream"|"capacity",
 "api_base", "clients", "seconds", "model", "earlier"}), and prints its figures,
 with the script's own CPU time, as a line of JSON. A capacity run searches the
@@ -138,21 +139,25 @@ async def run(spec: dict, session) -> dict:
     return await _measured(spec["clients"], spec["seconds"], call, stream)
 
 
-async def serve() -> None:
+async def serve(replies) -> None:
     """One event loop for every run: LiteLLM keeps its HTTP clients per loop."""
     loop = asyncio.get_running_loop()
+    print("ready", file=replies, flush=True)
     async with load.session() as session:
         while line := await loop.run_in_executor(None, sys.stdin.readline):
-            print(json.dumps(await run(json.loads(line), session)), flush=True)
+            figures = await run(json.loads(line), session)
+            print(json.dumps(figures), file=replies, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.baseline")
     parser.add_argument("--floor", metavar="MODEL", help="turn the floor's knobs")
     args = parser.parse_args()
+    # Stdout carries the replies alone: whatever LiteLLM prints goes to stderr.
+    replies, sys.stdout = sys.stdout, sys.stderr
     if args.floor:
         floor_knobs(args.floor)
-    asyncio.run(serve())
+    asyncio.run(serve(replies))
 
 
 if __name__ == "__main__":
