@@ -5,12 +5,12 @@ starts, as a server imports it. With `--floor MODEL`, the best-knobs floor:
 MODEL priced in LiteLLM and `gc.freeze()` once the imports are done.
 
 Says "ready" once imported, then stays up, idle between runs, as a server
-does: reads a run a line on stdin,
-as JSON ({"kind": "direct"|"sdk", "shape": "request"|"stream"|"capacity",
-"api_base", "clients", "seconds", "model", "earlier"}), and prints its figures,
-with the script's own CPU time, as a line of JSON. A capacity run searches the
-stream count (tests/bench/capacity.py) from "start" to "resolution" instead of
-running "clients". Ends when stdin closes.
+does: reads a run a line on stdin, as JSON ({"kind": "direct"|"sdk", "shape":
+"request"|"stream"|"capacity", "api_base", "clients", "seconds", "model",
+"earlier"}), and prints its figures, with the script's own CPU time, as a line
+of JSON. A capacity run searches the stream count (tests/bench/capacity.py)
+from "start" to "resolution" instead of running "clients". Ends when stdin
+closes.
 """
 
 import argparse
