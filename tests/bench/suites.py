@@ -129,9 +129,6 @@ class Baseline:
     def __exit__(self, *exc_info) -> None:
         self.script.__exit__(*exc_info)
 
-    def levels(self, kind: str) -> list[tuple[int, int]]:
-        return _runs(self.scenarios, kind)
-
     def run(self, kind: str, clients: int, earlier: int) -> dict:
         """One run of ``kind`` (the upstream set up for it) at a level."""
         return self.script.run(
@@ -190,9 +187,6 @@ class Server:
     def __exit__(self, *exc_info) -> None:
         self.target.__exit__(*exc_info)
 
-    def levels(self, kind: str) -> list[tuple[int, int]]:
-        return _runs(self.scenarios, kind)
-
     def run(self, kind: str, clients: int, earlier: int) -> dict:
         """One run of ``kind`` (the upstream set up for it) at a level."""
         return measure.server_run(
@@ -231,12 +225,12 @@ def interleaved(paths: dict, plan: Plan, phase) -> dict:
     runs = {name: {"requests": {}, "streams": {}} for name in paths}
     for number in range(1, plan.repeats + 1):
         for kind in ("request", "stream"):
-            levels = sorted({lv for path in paths.values() for lv in path.levels(kind)})
-            for clients, earlier in levels:
+            by_path = {name: _runs(p.scenarios, kind) for name, p in paths.items()}
+            for clients, earlier in sorted(set().union(*by_path.values())):
                 key = level(clients, earlier)
                 phase(f"round {number} of {plan.repeats}, {kind}s at {key}")
                 for name, path in paths.items():
-                    if (clients, earlier) in path.levels(kind):
+                    if (clients, earlier) in by_path[name]:
                         figures = path.run(kind, clients, earlier)
                         runs[name][f"{kind}s"].setdefault(key, []).append(figures)
     results = {}
