@@ -47,9 +47,13 @@ def figure(path: dict | None, kind: str, key: str, name: str) -> dict | None:
     return (((path or {}).get(kind) or {}).get(key) or {}).get(name)
 
 
+def _median(spread: dict | None):
+    return (spread or {}).get("median")
+
+
 def median(path: dict | None, kind: str, key: str, name: str):
     """The median of figure ``name`` at level ``key`` of a path's ``kind`` runs."""
-    return (figure(path, kind, key, name) or {}).get("median")
+    return _median(figure(path, kind, key, name))
 
 
 def _met(ratio: float, at_least: float | None, at_most: float | None) -> bool:
@@ -124,7 +128,7 @@ def evaluate(results: dict) -> list[dict]:
         ">= 0.75x",
         lambda b: _floor_note(
             _rounds_compared(rps(b), rps(sdk), "req/s", 0.75),
-            median(floor, "requests", request, "per_second"),
+            _median(rps(floor)),
         ),
     )
     goal(
@@ -145,9 +149,9 @@ def evaluate(results: dict) -> list[dict]:
             f"CPU per streamed chunk at {CPU_LEVEL} streams, {conversations}: "
             "over the bare SDK's (same messages)",
             "<= 1.15x",
-            lambda b, chunk=chunk, key=key, earlier=earlier: _floor_note(
+            lambda b, chunk=chunk, earlier=earlier: _floor_note(
                 _rounds_compared(chunk(b), chunk(sdk), "ms", None, 1.15),
-                None if earlier else median(floor, "streams", key, "cpu_ms_per_chunk"),
+                None if earlier else _median(chunk(floor)),
             ),
         )
 
@@ -159,7 +163,7 @@ def evaluate(results: dict) -> list[dict]:
         "<= 1.5x",
         lambda b: _floor_note(
             _rounds_compared(first_token(b), first_token(sdk), "ms", None, 1.5),
-            median(floor, "streams", stream, "ttft_p95_ms"),
+            _median(first_token(floor)),
         ),
     )
 
